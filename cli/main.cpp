@@ -1,0 +1,39 @@
+// The scoville command: a thin dispatcher over the subcommands each component provides.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command_status.h"
+#include "cli/config_command.h"
+#include "cli/cost_command.h"
+#include "cli/whatif_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Scoville: routing and cost modelling for LLM inference fleets"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "scoville 0.1.0");
+
+  int exit_code = scoville::cli::kExitOk;
+  scoville::cli::add_config_command(app, exit_code);
+  scoville::cli::add_cost_command(app, exit_code);
+  scoville::cli::add_whatif_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "scoville: " << e.what() << " (see scoville --help)\n";
+    return scoville::cli::kExitUsageError;
+  } catch (const std::exception& e) {
+    // Nothing on a normal path throws; this turns a bug into one line instead of an abort.
+    std::cerr << "scoville: internal error: " << e.what() << "\n";
+    return scoville::cli::kExitInputError;
+  }
+  return exit_code;
+}

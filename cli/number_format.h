@@ -1,0 +1,25 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace scoville::cli {
+
+// 1234567.891 -> "1,234,567.89" with `decimals` places.
+std::string with_thousands(double value, int decimals);
+
+// A quantity formatted for a table by its unit: dollars per million tokens and shares get
+// four places, everything else two, all with thousands separators.
+std::string format_quantity(double value, std::string_view unit);
+
+// A signed quantity ("+1,200.00", "-33,600.00").
+std::string format_change(double value, std::string_view unit);
+
+// "-20.30%", or "n/a" when there is nothing to compare with.
+std::string format_percent(std::optional<double> ratio);
+
+// Shortest text that reads back as the same double, for CSV and JSON-like outputs.
+std::string exact_number(double value);
+
+}  // namespace scoville::cli
