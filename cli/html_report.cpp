@@ -19,9 +19,10 @@ using costmodel::Comparison;
 using costmodel::ComponentChange;
 using costmodel::SweepResult;
 
-// Series beyond the palette reuse its colours; the legend still tells them apart by order.
-constexpr std::array<std::string_view, 8> kPalette = {"#1f77b4", "#d95f02", "#1b9e77", "#7570b3",
-                                                      "#e7298a", "#66a61e", "#a6761d", "#444444"};
+// Distinct colours for up to ten lines; a sweep with more values per line repeats them.
+constexpr std::array<std::string_view, 10> kPalette = {"#1f77b4", "#d95f02", "#1b9e77", "#7570b3",
+                                                       "#e7298a", "#66a61e", "#a6761d", "#444444",
+                                                       "#e6ab02", "#17becf"};
 constexpr std::string_view kBeforeColour = "#a0a8b0";
 
 constexpr double kChartWidth = 720.0;
@@ -36,8 +37,9 @@ body { font-family: system-ui, sans-serif; color: #222; max-width: 960px; margin
        padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 .headline { font-size: 1.1em; }
-table { border-collapse: collapse; } th { border-bottom: 2px solid #999; }
+table { border-collapse: collapse; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+th { border-bottom: 2px solid #999; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 svg { display: block; width: 100%; max-width: 720px; height: auto; }
 svg text { font-size: 12px; fill: #333; } svg .title { font-size: 13px; }

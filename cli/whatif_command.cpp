@@ -105,12 +105,16 @@ void add_whatif_command(CLI::App& app, int& exit_code) {
                       "Config file whose device catalog the scenario uses (default: built-in)");
   command->add_option("--format", options->format, "Output format: table, json or csv")
       ->transform(CLI::CheckedTransformer(output_format_names(), CLI::ignore_case));
-  command->add_option("--set", options->overrides,
-                      "Override a scenario value, PATH=VALUE (e.g. tiers[0].traffic_share=0.5)");
+  // Each --set and --sweep takes exactly one value, so they repeat instead of swallowing the
+  // scenario argument that may follow them.
+  command
+      ->add_option("--set", options->overrides,
+                   "Override a scenario value, PATH=VALUE (e.g. tiers[0].traffic_share=0.5)")
+      ->allow_extra_args(false);
   command
       ->add_option("--sweep", options->sweeps,
                    "Sweep a value, PATH=START:STOP:STEP; give it once or twice for a grid")
-      ->expected(1);
+      ->allow_extra_args(false);
   command->add_option("--report", options->report_path,
                       "Also write a self-contained HTML report with a chart to this file");
   command->callback([options, &exit_code] { exit_code = run_whatif(*options); });
