@@ -105,7 +105,7 @@ int run_cost(const CostOptions& options) {
   for (const Term& t : terms) {
     if (t.usd_per_hour == 0.0) continue;
     table.add_row({t.label + (t.assumed ? " *" : ""), with_thousands(t.usd_per_hour, 4),
-                   format_percent(t.usd_per_hour / total).substr(1)});
+                   format_share(t.usd_per_hour / total)});
   }
   table.add_row({"Blended hourly cost C", with_thousands(total, 4), "100.00%"});
 

@@ -7,6 +7,7 @@
 #include "cli/command_status.h"
 #include "cli/config_command.h"
 #include "cli/cost_command.h"
+#include "cli/prices_command.h"
 #include "cli/whatif_command.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = scoville::cli::kExitOk;
   scoville::cli::add_config_command(app, exit_code);
   scoville::cli::add_cost_command(app, exit_code);
+  scoville::cli::add_prices_command(app, exit_code);
   scoville::cli::add_whatif_command(app, exit_code);
 
   try {

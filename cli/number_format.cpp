@@ -54,6 +54,8 @@ std::string format_percent(std::optional<double> ratio) {
   return fmt::format("{:+.2f}%", percent);
 }
 
+std::string format_share(double ratio) { return fmt::format("{:.2f}%", ratio * 100.0); }
+
 std::string exact_number(double value) { return fmt::format("{}", value); }
 
 }  // namespace scoville::cli

@@ -19,6 +19,9 @@ std::string format_change(double value, std::string_view unit);
 // "-20.30%", or "n/a" when there is nothing to compare with.
 std::string format_percent(std::optional<double> ratio);
 
+// "55.00%": a share as an unsigned percentage (negative shares keep their sign).
+std::string format_share(double ratio);
+
 // Shortest text that reads back as the same double, for CSV and JSON-like outputs.
 std::string exact_number(double value);
 

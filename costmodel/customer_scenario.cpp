@@ -13,20 +13,73 @@ using config::ObjectReader;
 // A premium tier may cost at most twice the current price.
 const Bounds kDiscountBounds = Bounds::between(-1.0, 1.0);
 
-TierShift parse_tier(const nlohmann::json& value, const std::string& path, config::Issues& issues) {
+// The discount of moving from one quoted price to another: 1 - new / old.
+std::optional<double> discount_between(double current_usd_per_mtok, double tier_usd_per_mtok) {
+  if (current_usd_per_mtok <= 0.0) {
+    return std::nullopt;
+  }
+  return 1.0 - tier_usd_per_mtok / current_usd_per_mtok;
+}
+
+// Fills a tier's discounts from the price book, recording why when it cannot.
+void price_tier_from_book(ObjectReader& reader, const CustomerScenario& scenario,
+                          const PriceBook* prices, TierShift& tier) {
+  if (prices == nullptr) {
+    reader.add_issue("compute_class",
+                     "needs a price book: pass --config with a \"prices\" section");
+    return;
+  }
+  if (scenario.model.empty()) {
+    reader.add_issue("compute_class", "needs the scenario's \"model\" to look prices up");
+    return;
+  }
+  const PriceQuote* current = prices->find(scenario.model, scenario.current_compute_class);
+  const PriceQuote* target = prices->find(scenario.model, tier.compute_class);
+  if (current == nullptr || target == nullptr) {
+    const std::string& missing =
+        current == nullptr ? scenario.current_compute_class : tier.compute_class;
+    reader.add_issue("compute_class", "the price book has no price for model \"" + scenario.model +
+                                          "\" in class \"" + missing + "\"");
+    return;
+  }
+  const std::optional<double> input =
+      discount_between(current->input_usd_per_mtok, target->input_usd_per_mtok);
+  const std::optional<double> output =
+      discount_between(current->output_usd_per_mtok, target->output_usd_per_mtok);
+  if (!input || !output) {
+    reader.add_issue("compute_class", "the current class \"" + scenario.current_compute_class +
+                                          "\" has a zero price to compare with");
+    return;
+  }
+  tier.input_discount = *input;
+  tier.output_discount = *output;
+}
+
+TierShift parse_tier(const nlohmann::json& value, const std::string& path,
+                     const CustomerScenario& scenario, const PriceBook* prices,
+                     config::Issues& issues) {
   ObjectReader reader(value, path, issues);
   TierShift tier;
   tier.name = reader.required_string("name");
   tier.traffic_share = reader.required_number("traffic_share", Bounds::share());
+  tier.compute_class = reader.string_or("compute_class", "");
   tier.input_discount = reader.number_or("input_discount", kDiscountBounds, 0.0);
   tier.output_discount = reader.number_or("output_discount", kDiscountBounds, 0.0);
+  if (!tier.compute_class.empty()) {
+    if (reader.has("input_discount") || reader.has("output_discount")) {
+      reader.add_issue("compute_class", "give a compute_class or discounts, not both");
+    } else if (reader.is_object()) {
+      price_tier_from_book(reader, scenario, prices, tier);
+    }
+  }
   reader.reject_unknown_keys();
   return tier;
 }
 
 }  // namespace
 
-CustomerScenario parse_customer_scenario(const nlohmann::json& document, config::Issues& issues) {
+CustomerScenario parse_customer_scenario(const nlohmann::json& document, const PriceBook* prices,
+                                         config::Issues& issues) {
   CustomerScenario scenario;
   ObjectReader reader(document, "", issues);
   if (!reader.is_object()) {
@@ -36,13 +89,16 @@ CustomerScenario parse_customer_scenario(const nlohmann::json& document, config:
   scenario.description = reader.string_or("description", "");
   scenario.monthly_spend_usd = reader.required_number("monthly_spend_usd", Bounds::positive());
   scenario.input_spend_share = reader.required_number("input_spend_share", Bounds::share());
+  scenario.model = reader.string_or("model", "");
+  scenario.current_compute_class = reader.string_or("current_compute_class", "standard");
 
   if (const nlohmann::json* tiers = reader.required_child("tiers")) {
     if (!tiers->is_array()) {
       issues.add("tiers", "must be an array, got " + config::describe_type(*tiers));
     } else {
       for (std::size_t i = 0; i < tiers->size(); ++i) {
-        scenario.tiers.push_back(parse_tier((*tiers)[i], config::index_path("tiers", i), issues));
+        scenario.tiers.push_back(
+            parse_tier((*tiers)[i], config::index_path("tiers", i), scenario, prices, issues));
       }
     }
   }

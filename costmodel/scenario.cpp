@@ -5,6 +5,7 @@
 #include "config/object_reader.h"
 #include "costmodel/customer_scenario.h"
 #include "costmodel/fleet_scenario.h"
+#include "costmodel/price_book.h"
 
 namespace scoville::costmodel {
 namespace {
@@ -91,7 +92,10 @@ Result<Comparison> evaluate_scenario(const ScenarioInput& input, const config::C
 
   Comparison comparison;
   if (kind == "customer") {
-    CustomerScenario scenario = parse_customer_scenario(input.document, issues);
+    std::optional<PriceBook> prices;
+    if (config.prices) prices.emplace(*config.prices, config);
+    CustomerScenario scenario =
+        parse_customer_scenario(input.document, prices ? &*prices : nullptr, issues);
     if (issues.empty()) comparison = evaluate_customer_scenario(scenario);
   } else {
     FleetScenario scenario = parse_fleet_scenario(input.document, config, issues);

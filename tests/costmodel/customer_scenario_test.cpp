@@ -9,7 +9,7 @@ namespace {
 CustomerScenario parse(const std::string& text, config::Issues& issues) {
   Result<nlohmann::json> document = config::parse_jsonc(text, "test");
   REQUIRE(document.has_value());
-  return parse_customer_scenario(*document, issues);
+  return parse_customer_scenario(*document, nullptr, issues);
 }
 
 const char* kSeedScenario = R"({
