@@ -124,8 +124,9 @@ nlohmann::json require_json_output(const CommandResult& result) {
 const nlohmann::json& component(const nlohmann::json& comparison, std::string_view name) {
   REQUIRE(comparison.contains("components"));
   const nlohmann::json& components = comparison.at("components");
-  const auto found = std::find_if(components.begin(), components.end(),
-                                  [&](const nlohmann::json& c) { return c.value("name", "") == name; });
+  const auto found =
+      std::find_if(components.begin(), components.end(),
+                   [&](const nlohmann::json& c) { return c.value("name", "") == name; });
   INFO("component ", name);
   REQUIRE(found != components.end());
   return *found;

@@ -133,11 +133,12 @@ Child spawn(const std::string& program, const std::vector<std::string>& args, co
   sigfillset(&all_signals);
   sigemptyset(&no_signals);
   check(::posix_spawnattr_setpgroup(&attributes, 0), "posix_spawnattr_setpgroup");
-  check(::posix_spawnattr_setsigdefault(&attributes, &all_signals), "posix_spawnattr_setsigdefault");
+  check(::posix_spawnattr_setsigdefault(&attributes, &all_signals),
+        "posix_spawnattr_setsigdefault");
   check(::posix_spawnattr_setsigmask(&attributes, &no_signals), "posix_spawnattr_setsigmask");
-  check(::posix_spawnattr_setflags(&attributes, static_cast<short>(POSIX_SPAWN_SETPGROUP |
-                                                                   POSIX_SPAWN_SETSIGDEF |
-                                                                   POSIX_SPAWN_SETSIGMASK)),
+  check(::posix_spawnattr_setflags(
+            &attributes, static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                            POSIX_SPAWN_SETSIGMASK)),
         "posix_spawnattr_setflags");
 
   std::vector<std::string> words = {program};
@@ -172,7 +173,7 @@ bool drain(Fd& out, Fd& err, CommandResult& result, Clock::time_point deadline) 
     if (remaining <= 0) return false;
 
     // poll() skips entries with a negative descriptor, which is what a closed Fd holds.
-    std::array<pollfd, 2> polled = {pollfd{out.get(), POLLIN, 0}, pollfd{err.get(), POLLIN, 0}};
+    std::array<pollfd, 2> polled = {pollfd{out.get(), POLLIN, 0}, pollfd{out.is_open() ? -1 : err.get(), POLLIN, 0}};
     const int timeout_ms = static_cast<int>(std::min<long long>(remaining, 1000));
     if (::poll(polled.data(), polled.size(), timeout_ms) < 0) {
       if (errno == EINTR) continue;

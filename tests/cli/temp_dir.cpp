@@ -30,8 +30,8 @@ std::filesystem::path TempDir::write_file(std::string_view name, std::string_vie
   out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
   out.close();
   if (!out) {
-    throw std::system_error(std::make_error_code(std::errc::io_error), "cannot write " +
-                                                                           file.string());
+    throw std::system_error(std::make_error_code(std::errc::io_error),
+                            "cannot write " + file.string());
   }
   return file;
 }
