@@ -1,6 +1,9 @@
 // The scoville command: a thin dispatcher over the subcommands each component provides.
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +12,7 @@
 #include "cli/cost_command.h"
 #include "cli/prices_command.h"
 #include "cli/whatif_command.h"
+#include "config/closest_match.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Scoville: routing and cost modelling for LLM inference fleets"};
@@ -20,6 +24,20 @@ int main(int argc, char** argv) {
   scoville::cli::add_cost_command(app, exit_code);
   scoville::cli::add_prices_command(app, exit_code);
   scoville::cli::add_whatif_command(app, exit_code);
+
+  // CLI11 reports a mistyped subcommand as a missing one; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      names.push_back(command->get_name());
+    }
+    const std::string typed = argv[1];
+    if (std::find(names.begin(), names.end(), typed) == names.end()) {
+      std::cerr << "scoville: unknown subcommand \"" << typed << "\""
+                << scoville::config::did_you_mean(typed, names) << " (see scoville --help)\n";
+      return scoville::cli::kExitUsageError;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -201,16 +201,11 @@ Config build_config(const nlohmann::json& document, Issues& issues) {
       builtin, reader.optional_child("compute_classes"), "compute_classes",
       /*overlay_assumptions=*/false, parse_compute_class_spec, issues);
 
-  if (const nlohmann::json* backends = reader.optional_child("backends")) {
-    if (!backends->is_array()) {
-      issues.add("backends", "must be an array, got " + describe_type(*backends));
-    } else {
-      for (std::size_t i = 0; i < backends->size(); ++i) {
-        config.backends.push_back(
-            parse_backend_spec((*backends)[i], index_path("backends", i), issues));
-      }
-    }
-  }
+  reader.for_each_element(
+      "backends", /*required=*/false,
+      [&](const nlohmann::json& backend, const std::string& backend_path) {
+        config.backends.push_back(parse_backend_spec(backend, backend_path, issues));
+      });
   if (const nlohmann::json* prices = reader.optional_child("prices")) {
     config.prices = parse_price_book_spec(*prices, "prices", issues);
   }

@@ -112,28 +112,15 @@ DeviceSpec parse_device_spec(const std::string& id, const nlohmann::json& value,
     device.cost = parse_cost_inputs(*cost, reader.path_of("cost"), issues);
   }
 
-  if (const nlohmann::json* assumed = reader.optional_child("assumed")) {
-    const std::string assumed_path = reader.path_of("assumed");
-    if (!assumed->is_array()) {
-      issues.add(assumed_path, "must be an array of field names, got " + describe_type(*assumed));
-    } else {
-      for (std::size_t i = 0; i < assumed->size(); ++i) {
-        const nlohmann::json& field = (*assumed)[i];
-        if (!field.is_string()) {
-          issues.add(index_path(assumed_path, i),
-                     "must be a field name, got " + describe_type(field));
-          continue;
-        }
-        const std::string name = field.get<std::string>();
-        const auto& paths = device_field_paths();
-        if (std::find(paths.begin(), paths.end(), name) == paths.end()) {
-          issues.add(index_path(assumed_path, i),
-                     "unknown device field \"" + name + "\"" + did_you_mean(name, paths));
-          continue;
-        }
-        device.assumed_fields.insert(name);
-      }
+  const std::vector<std::string> assumed = reader.string_list("assumed", "a field name");
+  const std::vector<std::string>& fields = device_field_paths();
+  for (std::size_t i = 0; i < assumed.size(); ++i) {
+    if (std::find(fields.begin(), fields.end(), assumed[i]) == fields.end()) {
+      issues.add(index_path(reader.path_of("assumed"), i),
+                 "unknown device field \"" + assumed[i] + "\"" + did_you_mean(assumed[i], fields));
+      continue;
     }
+    device.assumed_fields.insert(assumed[i]);
   }
   device.notes = reader.string_or("notes", "");
   reader.reject_unknown_keys();

@@ -172,6 +172,21 @@ const nlohmann::json* ObjectReader::required_child(std::string_view key) {
   return value;
 }
 
+std::vector<std::string> ObjectReader::string_list(std::string_view key,
+                                                   std::string_view element_kind) {
+  std::vector<std::string> strings;
+  for_each_element(
+      key, /*required=*/false, [&](const nlohmann::json& element, const std::string& element_path) {
+        if (!element.is_string()) {
+          issues_.add(element_path,
+                      "must be " + std::string(element_kind) + ", got " + describe_type(element));
+          return;
+        }
+        strings.push_back(element.get<std::string>());
+      });
+  return strings;
+}
+
 void ObjectReader::add_issue(std::string_view key, std::string message) {
   issues_.add(path_of(key), std::move(message));
 }

@@ -12,6 +12,9 @@
 
 namespace scoville::config {
 
+// A JSON type name for messages: "a string", "an array", "null".
+std::string describe_type(const nlohmann::json& value);
+
 // Reads the fields of one JSON object found at `path`, recording every problem in `issues`
 // instead of stopping at the first. Each accessor marks its key as known; reject_unknown_keys()
 // then reports every other key, with a "did you mean" hint when one is close.
@@ -47,6 +50,15 @@ class ObjectReader {
   const nlohmann::json* optional_child(std::string_view key);
   const nlohmann::json* required_child(std::string_view key);
 
+  // Calls read(element, element_path) for each element of the array field `key`. A missing
+  // field is a problem only when `required`; a field that is not an array always is.
+  template <typename ReadElement>
+  void for_each_element(std::string_view key, bool required, ReadElement read);
+
+  // An optional array of strings; non-string elements are recorded as problems, naming
+  // `element_kind` ("a class name").
+  std::vector<std::string> string_list(std::string_view key, std::string_view element_kind);
+
   // Marks a key as known without reading it (for fields another reader handles).
   void accept(std::string_view key);
 
@@ -67,8 +79,21 @@ class ObjectReader {
   std::vector<std::string> known_keys_;
 };
 
-// A JSON type name for messages: "a string", "an array", "null".
-std::string describe_type(const nlohmann::json& value);
+template <typename ReadElement>
+void ObjectReader::for_each_element(std::string_view key, bool required, ReadElement read) {
+  const nlohmann::json* value = required ? required_child(key) : optional_child(key);
+  if (value == nullptr) {
+    return;
+  }
+  const std::string array_path = path_of(key);
+  if (!value->is_array()) {
+    add_issue(key, "must be an array, got " + describe_type(*value));
+    return;
+  }
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    read((*value)[i], index_path(array_path, i));
+  }
+}
 
 // Reads a number value (not a field) at `path`.
 std::optional<double> read_number(const nlohmann::json& value, const std::string& path,

@@ -76,28 +76,15 @@ PriceBookSpec parse_price_book_spec(const nlohmann::json& value, const std::stri
     return book;
   }
 
-  if (const nlohmann::json* entries = reader.required_child("entries")) {
-    const std::string entries_path = reader.path_of("entries");
-    if (!entries->is_array()) {
-      issues.add(entries_path, "must be an array, got " + describe_type(*entries));
-    } else {
-      for (std::size_t i = 0; i < entries->size(); ++i) {
-        book.entries.push_back(parse_entry((*entries)[i], index_path(entries_path, i), issues));
-      }
-    }
-  }
-
-  if (const nlohmann::json* tiers = reader.optional_child("volume_discounts")) {
-    const std::string tiers_path = reader.path_of("volume_discounts");
-    if (!tiers->is_array()) {
-      issues.add(tiers_path, "must be an array, got " + describe_type(*tiers));
-    } else {
-      for (std::size_t i = 0; i < tiers->size(); ++i) {
-        book.volume_discounts.push_back(
-            parse_volume_discount((*tiers)[i], index_path(tiers_path, i), issues));
-      }
-    }
-  }
+  reader.for_each_element("entries", /*required=*/true,
+                          [&](const nlohmann::json& entry, const std::string& entry_path) {
+                            book.entries.push_back(parse_entry(entry, entry_path, issues));
+                          });
+  reader.for_each_element(
+      "volume_discounts", /*required=*/false,
+      [&](const nlohmann::json& tier, const std::string& tier_path) {
+        book.volume_discounts.push_back(parse_volume_discount(tier, tier_path, issues));
+      });
   reader.reject_unknown_keys();
 
   std::sort(book.volume_discounts.begin(), book.volume_discounts.end(),

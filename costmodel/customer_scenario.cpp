@@ -92,16 +92,10 @@ CustomerScenario parse_customer_scenario(const nlohmann::json& document, const P
   scenario.model = reader.string_or("model", "");
   scenario.current_compute_class = reader.string_or("current_compute_class", "standard");
 
-  if (const nlohmann::json* tiers = reader.required_child("tiers")) {
-    if (!tiers->is_array()) {
-      issues.add("tiers", "must be an array, got " + config::describe_type(*tiers));
-    } else {
-      for (std::size_t i = 0; i < tiers->size(); ++i) {
-        scenario.tiers.push_back(
-            parse_tier((*tiers)[i], config::index_path("tiers", i), scenario, prices, issues));
-      }
-    }
-  }
+  reader.for_each_element(
+      "tiers", /*required=*/true, [&](const nlohmann::json& tier, const std::string& tier_path) {
+        scenario.tiers.push_back(parse_tier(tier, tier_path, scenario, prices, issues));
+      });
   reader.reject_unknown_keys();
 
   double moved_share = 0.0;
