@@ -1,6 +1,7 @@
 #include "costmodel/comparison.h"
 
 #include <cassert>
+#include <utility>
 
 namespace scoville::costmodel {
 
@@ -9,6 +10,12 @@ std::optional<double> ComponentChange::relative_change() const {
     return std::nullopt;
   }
   return after / before - 1.0;
+}
+
+void Comparison::add(std::string name, std::string label, std::string unit, double before,
+                     double after) {
+  components.push_back(
+      ComponentChange{std::move(name), std::move(label), std::move(unit), before, after});
 }
 
 const ComponentChange* Comparison::find(std::string_view name) const {

@@ -29,6 +29,8 @@ struct Comparison {
   std::string headline;                  // name of the summarising component
   std::vector<std::string> assumptions;  // figures the result rests on that are not measured
 
+  void add(std::string name, std::string label, std::string unit, double before, double after);
+
   const ComponentChange* find(std::string_view name) const;
   const ComponentChange& headline_component() const;
 };

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "config/object_reader.h"
 
 namespace scoville::costmodel {
@@ -146,31 +148,27 @@ Comparison evaluate_customer_scenario(const CustomerScenario& scenario) {
   }
 
   const double staying_before = scenario.monthly_spend_usd * (1.0 - moved_share);
-  comparison.components.push_back(ComponentChange{.name = "input_spend_usd_per_month",
-                                                  .label = "Input token spend",
-                                                  .unit = "USD/month",
-                                                  .before = input_before,
-                                                  .after = input_after});
-  comparison.components.push_back(ComponentChange{.name = "output_spend_usd_per_month",
-                                                  .label = "Output token spend",
-                                                  .unit = "USD/month",
-                                                  .before = output_before,
-                                                  .after = output_after});
+  comparison.add("input_spend_usd_per_month", "Input token spend", "USD/month", input_before,
+                 input_after);
+  comparison.add("output_spend_usd_per_month", "Output token spend", "USD/month", output_before,
+                 output_after);
   for (ComponentChange& row : tier_rows) {
     comparison.components.push_back(std::move(row));
   }
-  comparison.components.push_back(ComponentChange{.name = "unmoved_spend_usd_per_month",
-                                                  .label = "Spend staying on current prices",
-                                                  .unit = "USD/month",
-                                                  .before = staying_before,
-                                                  .after = staying_before});
-  comparison.components.push_back(ComponentChange{.name = "total_spend_usd_per_month",
-                                                  .label = "Total spend",
-                                                  .unit = "USD/month",
-                                                  .before = scenario.monthly_spend_usd,
-                                                  .after = input_after + output_after});
+  comparison.add("unmoved_spend_usd_per_month", "Spend staying on current prices", "USD/month",
+                 staying_before, staying_before);
+  comparison.add("total_spend_usd_per_month", "Total spend", "USD/month",
+                 scenario.monthly_spend_usd, input_after + output_after);
   comparison.headline = "total_spend_usd_per_month";
   comparison.assumptions.push_back("moved traffic keeps the customer's input/output spend split");
+  for (const TierShift& tier : scenario.tiers) {
+    if (tier.compute_class.empty()) continue;
+    comparison.assumptions.push_back(
+        "tier " + tier.name + " is priced from the price book: " + scenario.model + " in class " +
+        tier.compute_class + " against " + scenario.current_compute_class +
+        fmt::format(" ({:.2f}% off input, {:.2f}% off output)", tier.input_discount * 100.0,
+                    tier.output_discount * 100.0));
+  }
   return comparison;
 }
 
