@@ -11,6 +11,10 @@ std::string example_path(std::string_view file_name) {
   return std::string(SCOVILLE_SOURCE_DIR) + "/examples/" + std::string(file_name);
 }
 
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
 std::size_t count_occurrences(std::string_view text, std::string_view needle) {
   std::size_t count = 0;
   for (std::size_t at = text.find(needle); at != std::string_view::npos;
@@ -107,7 +111,10 @@ void check_input_error(const CommandResult& result, std::string_view prefix) {
   CHECK(result.exited_with(kExitInputError));
   CHECK(result.stdout_text.empty());
   CHECK(result.stderr_text.starts_with(prefix));
-  CHECK(count_occurrences(result.stderr_text, prefix) == 1);
+  // Further lines of the report list its problems, indented; none starts another report.
+  const std::vector<std::string> lines = lines_of(result.stderr_text);
+  CHECK(std::count_if(lines.begin(), lines.end(),
+                      [&](const std::string& line) { return line.starts_with(prefix); }) == 1);
   CHECK(result.stderr_text.ends_with("\n"));
   CHECK(result.stderr_text.find("internal error") == std::string::npos);
 }

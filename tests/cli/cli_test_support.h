@@ -20,6 +20,9 @@ inline constexpr int kExitUsageError = 2;
 // Absolute path of a file in the repository's examples/ folder.
 std::string example_path(std::string_view file_name);
 
+// True when `part` occurs in `text`.
+bool contains(std::string_view text, std::string_view part);
+
 // Non-overlapping occurrences of `needle` in `text`.
 std::size_t count_occurrences(std::string_view text, std::string_view needle);
 
@@ -43,8 +46,9 @@ std::optional<std::vector<std::vector<std::string>>> parse_csv(std::string_view 
 void require_success(const CommandResult& result);
 
 // Checks that the command failed the way bad input should: it exited on its own (no signal, no
-// deadline) with exit code 1, wrote nothing on stdout, and wrote one report on stderr that
-// starts with `prefix` and holds it only once (a report may list several problems, one a line).
+// deadline) with exit code 1, wrote nothing on stdout, and wrote one report on stderr: its
+// first line starts with `prefix` and no other line does (the problems it lists follow, one an
+// indented line).
 void check_input_error(const CommandResult& result, std::string_view prefix);
 
 // Stdout parsed as JSON after require_success(); stops the test case when it does not parse.

@@ -173,7 +173,7 @@ bool drain(Fd& out, Fd& err, CommandResult& result, Clock::time_point deadline) 
     if (remaining <= 0) return false;
 
     // poll() skips entries with a negative descriptor, which is what a closed Fd holds.
-    std::array<pollfd, 2> polled = {pollfd{out.get(), POLLIN, 0}, pollfd{out.is_open() ? -1 : err.get(), POLLIN, 0}};
+    std::array<pollfd, 2> polled = {pollfd{out.get(), POLLIN, 0}, pollfd{err.get(), POLLIN, 0}};
     const int timeout_ms = static_cast<int>(std::min<long long>(remaining, 1000));
     if (::poll(polled.data(), polled.size(), timeout_ms) < 0) {
       if (errno == EINTR) continue;
