@@ -77,7 +77,7 @@ nlohmann::json sweep_to_json(const SweepResult& sweep) {
 
 std::string render_comparison(const Comparison& comparison, OutputFormat format) {
   if (format == OutputFormat::kJson) {
-    return comparison_to_json(comparison).dump(2) + "\n";
+    return to_json_text(comparison_to_json(comparison));
   }
   if (format == OutputFormat::kCsv) {
     TextTable table({"name", "label", "unit", "before", "after", "change", "relative_change"});
@@ -107,7 +107,7 @@ std::string render_sweep(const SweepResult& sweep, OutputFormat format) {
   const ComponentChange& headline = first.headline_component();
 
   if (format == OutputFormat::kJson) {
-    return sweep_to_json(sweep).dump(2) + "\n";
+    return to_json_text(sweep_to_json(sweep));
   }
   if (format == OutputFormat::kCsv) {
     std::vector<std::string> headers;

@@ -27,15 +27,12 @@ int run_check(const ConfigOptions& options) {
     for (const config::Issue& issue : issues.all()) {
       problems.push_back({{"path", issue.path}, {"message", issue.message}});
     }
-    std::cout << nlohmann::json{{"file", options.path},
-                                {"valid", issues.empty()},
-                                {"problems", problems}}
-                     .dump(2)
-              << "\n";
+    std::cout << to_json_text(
+        nlohmann::json{{"file", options.path}, {"valid", issues.empty()}, {"problems", problems}});
   } else if (issues.empty()) {
     std::cout << options.path << ": OK\n";
   } else {
-    std::cerr << config::describe_issues(options.path, issues) << "\n";
+    std::cerr << "scoville config check: " << config::describe_issues(options.path, issues) << "\n";
   }
   return issues.empty() ? kExitOk : kExitInputError;
 }
@@ -73,7 +70,7 @@ int run_devices(const ConfigOptions& options) {
                      {"interconnect_bytes_per_second", d.interconnect_bytes_per_second},
                      {"assumed", d.assumed_fields}};
     }
-    std::cout << devices.dump(2) << "\n";
+    std::cout << to_json_text(devices);
     return kExitOk;
   }
 
@@ -123,7 +120,7 @@ int run_models(const ConfigOptions& options) {
                     {"parameter_count", m.parameter_count()},
                     {"kv_bytes_per_token_bf16", m.kv_bytes_per_token(config::Precision::kBf16)}};
     }
-    std::cout << models.dump(2) << "\n";
+    std::cout << to_json_text(models);
     return kExitOk;
   }
   TextTable table({"model", "params (B)", "layers", "hidden", "heads", "kv heads", "mlp", "vocab",
@@ -139,14 +136,6 @@ int run_models(const ConfigOptions& options) {
   return kExitOk;
 }
 
-void add_format_option(CLI::App* command, ConfigOptions& options) {
-  command->add_option("--format", options.format, "Output format: table or json")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, OutputFormat>{{"table", OutputFormat::kTable},
-                                              {"json", OutputFormat::kJson}},
-          CLI::ignore_case));
-}
-
 }  // namespace
 
 void add_config_command(CLI::App& app, int& exit_code) {
@@ -157,20 +146,20 @@ void add_config_command(CLI::App& app, int& exit_code) {
   CLI::App* check = config->add_subcommand(
       "check", "Validate a config file and list every problem with its JSON path");
   check->add_option("file", check_options->path, "Config file (JSON with comments)")->required();
-  add_format_option(check, *check_options);
+  add_format_option(check, check_options->format, {"table", "json"});
   check->callback([check_options, &exit_code] { exit_code = run_check(*check_options); });
 
   auto device_options = std::make_shared<ConfigOptions>();
   CLI::App* devices = config->add_subcommand(
       "devices", "List the device catalog; assumed figures are marked with *");
   devices->add_option("--config", device_options->path, "Config file with overrides");
-  add_format_option(devices, *device_options);
+  add_format_option(devices, device_options->format, {"table", "json"});
   devices->callback([device_options, &exit_code] { exit_code = run_devices(*device_options); });
 
   auto model_options = std::make_shared<ConfigOptions>();
   CLI::App* models = config->add_subcommand("models", "List the model catalog");
   models->add_option("--config", model_options->path, "Config file with overrides");
-  add_format_option(models, *model_options);
+  add_format_option(models, model_options->format, {"table", "json"});
   models->callback([model_options, &exit_code] { exit_code = run_models(*model_options); });
 }
 

@@ -96,7 +96,7 @@ int run_cost(const CostOptions& options) {
       out["input_usd_per_mtok"] = tokens->input_usd_per_mtok;
       out["output_usd_per_mtok"] = tokens->output_usd_per_mtok;
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << to_json_text(out);
     return kExitOk;
   }
 
@@ -140,24 +140,23 @@ void add_cost_command(CLI::App& app, int& exit_code) {
   command->add_option("--device", options->device, "Device catalog id, e.g. h100")->required();
   command->add_option("--config", options->config_path, "Config file with catalog overrides");
   command->add_option("--utilization", options->utilization, "Share of time the device is busy")
-      ->check(CLI::Range(0.0, 1.0).description("between 0 and 1"))
+      ->check(share_check())
       ->capture_default_str();
   command
       ->add_option("--tokens-per-second", options->tokens_per_second,
                    "Sustained tokens/s while busy (T); prints cost per million tokens")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_check());
   command
       ->add_option("--input-token-share", options->input_token_share,
                    "Input tokens over all tokens")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(share_check())
       ->capture_default_str();
   command
       ->add_option("--prefill-time-share", options->prefill_time_share,
                    "Share of busy time spent on prefill")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(share_check())
       ->capture_default_str();
-  command->add_option("--format", options->format, "Output format: table, json or csv")
-      ->transform(CLI::CheckedTransformer(output_format_names(), CLI::ignore_case));
+  add_format_option(command, options->format);
   command->callback([options, &exit_code] { exit_code = run_cost(*options); });
 }
 

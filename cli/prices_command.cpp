@@ -81,7 +81,7 @@ int run_prices(const PricesOptions& options) {
   const costmodel::PriceBook book(*loaded->prices, *loaded);
 
   if (options.format == OutputFormat::kJson) {
-    std::cout << to_json(book, options.monthly_spend_usd).dump(2) << "\n";
+    std::cout << to_json_text(to_json(book, options.monthly_spend_usd));
     return kExitOk;
   }
 
@@ -130,9 +130,8 @@ void add_prices_command(CLI::App& app, int& exit_code) {
   command
       ->add_option("--monthly-spend", options->monthly_spend_usd,
                    "Also show the volume discount this monthly spend (USD) reaches")
-      ->check(CLI::NonNegativeNumber);
-  command->add_option("--format", options->format, "Output format: table, json or csv")
-      ->transform(CLI::CheckedTransformer(output_format_names(), CLI::ignore_case));
+      ->check(non_negative_check());
+  add_format_option(command, options->format);
   command->callback([options, &exit_code] { exit_code = run_prices(*options); });
 }
 

@@ -103,8 +103,7 @@ void add_whatif_command(CLI::App& app, int& exit_code) {
       ->required();
   command->add_option("--config", options->config_path,
                       "Config file whose device catalog the scenario uses (default: built-in)");
-  command->add_option("--format", options->format, "Output format: table, json or csv")
-      ->transform(CLI::CheckedTransformer(output_format_names(), CLI::ignore_case));
+  add_format_option(command, options->format);
   // Each --set and --sweep takes exactly one value, so they repeat instead of swallowing the
   // scenario argument that may follow them.
   command

@@ -249,6 +249,10 @@ Result<Config> load_config(const std::filesystem::path& path) {
 }
 
 std::string describe_issues(std::string_view source, const Issues& issues) {
+  // A file that could not be read or parsed is one problem whose message names the file.
+  if (issues.size() == 1 && issues.all().front().path.empty()) {
+    return issues.all().front().message;
+  }
   std::string text(source);
   text += ": ";
   text += std::to_string(issues.size());

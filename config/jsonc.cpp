@@ -1,5 +1,6 @@
 #include "config/jsonc.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,15 +11,34 @@
 namespace scoville::config {
 namespace {
 
-// nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 3,
-// column 14: ..."; users need the part from the location on.
-std::string strip_exception_prefix(const std::string& what) {
-  const std::string marker = "parse error at ";
-  const std::size_t at = what.find(marker);
-  if (at == std::string::npos) {
+// nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 14:
+// syntax error ..."; users need the reason only, with a location computed from the byte offset
+// (nlohmann counts a token that ends its line as column 0 of the next).
+std::string reason_of(const std::string& what) {
+  const std::size_t location = what.find("parse error at line ");
+  if (location == std::string::npos) {
     return what;
   }
-  return what.substr(at + marker.size());
+  const std::size_t colon = what.find(": ", location);
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+std::string location_of(std::string_view text, std::size_t byte) {
+  // `byte` counts from 1 and points at the last character read; step back over the line end
+  // that ended the offending token.
+  std::size_t index = byte == 0 ? 0 : std::min(byte - 1, text.empty() ? 0 : text.size() - 1);
+  while (index > 0 && (text[index] == '\n' || text[index] == '\r')) {
+    --index;
+  }
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < index && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(index - line_start + 1);
 }
 
 }  // namespace
@@ -54,8 +74,8 @@ Result<nlohmann::json> parse_jsonc(std::string_view text, std::string_view sourc
     document = nlohmann::json::parse(text.begin(), text.end(), callback,
                                      /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
-    return make_error(std::string(source) + ": malformed JSON at " +
-                      strip_exception_prefix(e.what()));
+    return make_error(std::string(source) + ": malformed JSON at " + location_of(text, e.byte) +
+                      ": " + reason_of(e.what()));
   }
 
   if (!duplicate_key.empty()) {

@@ -53,7 +53,7 @@ void resolve_hourly_cost(ObjectReader& reader, const config::Config& config, Fle
     base = hourly_cost(*device, group.throughput.utilization).total_usd_per_hour();
     group.hourly_cost_from_catalog = true;
     note_device_assumptions(*device, scenario.assumptions);
-  } else if (group.device.empty()) {
+  } else if (group.device.empty() && !reader.has("hourly_cost_usd")) {
     reader.add_issue("hourly_cost_usd", "is required when the group names no device");
   }
   group.hourly_cost_usd = base * scale.value_or(1.0);

@@ -62,7 +62,7 @@ TEST_CASE("config check lists every problem of a file, each with its JSON path")
 
   const CommandResult result = run_scoville({"config", "check", config.string()});
 
-  check_input_error(result, config.string() + ": ");
+  check_input_error(result, "scoville config check: " + config.string() + ": ");
   CHECK(contains(result.stderr_text, "3 problems\n"));
   CHECK(contains(result.stderr_text, "devices.h100.hbm_bytes_per_second: must be > 0"));
   CHECK(contains(result.stderr_text, "backend: unknown key (did you mean \"backends\"?)"));
@@ -101,7 +101,7 @@ TEST_CASE("config check reports a missing file by name") {
 
   const CommandResult result = run_scoville({"config", "check", missing});
 
-  check_input_error(result, missing + ": ");
+  check_input_error(result, "scoville config check: cannot read " + missing + ": ");
   CHECK(contains(result.stderr_text, "cannot read " + missing));
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("config check reports malformed JSON with its line") {
 
   const CommandResult result = run_scoville({"config", "check", config.string()});
 
-  check_input_error(result, config.string() + ": ");
+  check_input_error(result, "scoville config check: " + config.string() + ": ");
   CHECK(contains(result.stderr_text, "malformed JSON at line 2"));
 }
 
