@@ -11,6 +11,7 @@
 #include "cli/config_command.h"
 #include "cli/cost_command.h"
 #include "cli/prices_command.h"
+#include "cli/simulate_command.h"
 #include "cli/whatif_command.h"
 #include "config/closest_match.h"
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   scoville::cli::add_config_command(app, exit_code);
   scoville::cli::add_cost_command(app, exit_code);
   scoville::cli::add_prices_command(app, exit_code);
+  scoville::cli::add_simulate_command(app, exit_code);
   scoville::cli::add_whatif_command(app, exit_code);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.

@@ -32,6 +32,21 @@ DeviceCostInputs parse_cost_inputs(const nlohmann::json& value, const std::strin
   return cost;
 }
 
+DeviceEfficiency parse_efficiency(const nlohmann::json& value, const std::string& path,
+                                  Issues& issues) {
+  ObjectReader reader(value, path, issues);
+  DeviceEfficiency efficiency;
+  efficiency.compute = reader.number_or("compute", Bounds::positive_share(), efficiency.compute);
+  efficiency.bandwidth =
+      reader.number_or("bandwidth", Bounds::positive_share(), efficiency.bandwidth);
+  efficiency.interconnect =
+      reader.number_or("interconnect", Bounds::positive_share(), efficiency.interconnect);
+  efficiency.step_overhead_seconds = reader.number_or(
+      "step_overhead_seconds", Bounds::between(0.0, 1.0), efficiency.step_overhead_seconds);
+  reader.reject_unknown_keys();
+  return efficiency;
+}
+
 void parse_peaks(const nlohmann::json& value, const std::string& path, DeviceSpec& device,
                  Issues& issues) {
   ObjectReader reader(value, path, issues);
@@ -80,6 +95,10 @@ const std::vector<std::string>& device_field_paths() {
       "cost.operations_usd_per_hour",
       "cost.hosting_usd_per_hour",
       "cost.rental_usd_per_hour",
+      "efficiency.compute",
+      "efficiency.bandwidth",
+      "efficiency.interconnect",
+      "efficiency.step_overhead_seconds",
   };
   return paths;
 }
@@ -110,6 +129,9 @@ DeviceSpec parse_device_spec(const std::string& id, const nlohmann::json& value,
       reader.required_number("interconnect_bytes_per_second", Bounds::positive());
   if (const nlohmann::json* cost = reader.required_child("cost")) {
     device.cost = parse_cost_inputs(*cost, reader.path_of("cost"), issues);
+  }
+  if (const nlohmann::json* efficiency = reader.optional_child("efficiency")) {
+    device.efficiency = parse_efficiency(*efficiency, reader.path_of("efficiency"), issues);
   }
 
   const std::vector<std::string> assumed = reader.string_list("assumed", "a field name");

@@ -26,6 +26,15 @@ struct DeviceCostInputs {
   double rental_usd_per_hour = 0.0;      // cloud or marketplace price, if rented
 };
 
+// How close an inference engine gets to the datasheet peaks on this device, and what each
+// engine step costs regardless of its size. The simulator's roofline timing rests on these.
+struct DeviceEfficiency {
+  double compute = 0.69;                  // achieved over peak FLOP/s on large matrix products
+  double bandwidth = 0.90;                // achieved over peak HBM bandwidth when streaming weights
+  double interconnect = 0.75;             // achieved over peak link bandwidth in all-reduce
+  double step_overhead_seconds = 0.0015;  // scheduling, sampling and launch per step
+};
+
 // One accelerator type, from its datasheet and the operator's cost inputs.
 struct DeviceSpec {
   std::string id;  // catalog key, e.g. "h100"
@@ -39,6 +48,7 @@ struct DeviceSpec {
   double idle_watts = 0.0;
   double interconnect_bytes_per_second = 0.0;  // per device, one direction
   DeviceCostInputs cost;
+  DeviceEfficiency efficiency;
   // Field paths (relative to the device, e.g. "cost.capex_usd") whose value is an assumption
   // rather than a published figure. Outputs mark them as such.
   std::set<std::string> assumed_fields;

@@ -1,0 +1,175 @@
+#include <doctest/doctest.h>
+
+#include <deque>
+
+#include "scheduler/batch_scheduler.h"
+
+namespace scoville::scheduler {
+namespace {
+
+class Recorder final : public StepObserver {
+ public:
+  void on_tokens(const Sequence& /*sequence*/, std::int32_t tokens, double /*gap*/,
+                 bool first) override {
+    tokens_ += tokens;
+    firsts_ += first ? 1 : 0;
+  }
+  void on_finished(const Sequence& /*sequence*/, double /*now*/) override { ++finished_; }
+
+  int tokens_ = 0;
+  int firsts_ = 0;
+  int finished_ = 0;
+};
+
+Sequence make(std::uint64_t id, std::int32_t prompt, std::int32_t output,
+              std::int32_t priority = 0) {
+  Sequence s;
+  s.id = id;
+  s.prompt_tokens = prompt;
+  s.output_tokens = output;
+  s.priority = priority;
+  return s;
+}
+
+// Runs steps until nothing is left; returns the number of steps.
+int drain(BatchScheduler& scheduler, Recorder& recorder) {
+  StepPlan plan;
+  std::vector<Sequence*> finished;
+  int steps = 0;
+  const AcceptanceSampler none = [](std::int32_t) { return 0; };
+  while (scheduler.has_work()) {
+    scheduler.plan_step(plan, steps);
+    REQUIRE_FALSE(plan.items.empty());
+    scheduler.complete_step(plan, steps + 1.0, none, recorder, finished);
+    ++steps;
+  }
+  return steps;
+}
+
+TEST_CASE("chunked prefill splits a long prompt across steps within the token budget") {
+  KvCache kv(1000, 16, false);
+  SchedulerConfig config;
+  config.max_batched_tokens = 512;
+  BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
+  Sequence s = make(1, 2000, 3);
+  scheduler.enqueue(&s);
+
+  StepPlan plan;
+  scheduler.plan_step(plan, 0.0);
+  CHECK(plan.work.prefill_tokens == 512);
+  Recorder recorder;
+  std::vector<Sequence*> finished;
+  scheduler.complete_step(
+      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+  CHECK(recorder.tokens_ == 0);  // no token until the whole prompt is in
+
+  // 2000 tokens in chunks of 512 take 4 steps, then 2 decode steps.
+  CHECK(drain(scheduler, recorder) == 5);
+  CHECK(recorder.tokens_ == 3);
+  CHECK(recorder.firsts_ == 1);
+  CHECK(kv.free_blocks() == 1000);
+}
+
+TEST_CASE("decodes are scheduled before new prefills fill the rest of the budget") {
+  KvCache kv(1000, 16, false);
+  SchedulerConfig config;
+  config.max_batched_tokens = 100;
+  BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
+  Sequence a = make(1, 50, 10);
+  Sequence b = make(2, 500, 10);
+  scheduler.enqueue(&a);
+  StepPlan plan;
+  Recorder recorder;
+  std::vector<Sequence*> finished;
+  scheduler.plan_step(plan, 0.0);
+  scheduler.complete_step(
+      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+
+  scheduler.enqueue(&b);
+  scheduler.plan_step(plan, 1.0);
+  CHECK(plan.decode_sequences == 1);
+  CHECK(plan.work.prefill_tokens == 99);
+}
+
+TEST_CASE("the prefill-first policy runs new prompts in steps of their own") {
+  KvCache kv(1000, 16, false);
+  SchedulerConfig config = *scheduler_preset("vllm-v0");
+  BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
+  Sequence a = make(1, 50, 10);
+  Sequence b = make(2, 60, 10);
+  scheduler.enqueue(&a);
+  StepPlan plan;
+  Recorder recorder;
+  std::vector<Sequence*> finished;
+  scheduler.plan_step(plan, 0.0);
+  scheduler.complete_step(
+      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+  scheduler.enqueue(&b);
+  scheduler.plan_step(plan, 1.0);
+  CHECK(plan.decode_sequences == 0);
+  CHECK(plan.work.prefill_tokens == 60);
+}
+
+TEST_CASE("higher-priority requests are admitted first") {
+  KvCache kv(1000, 16, false);
+  SchedulerConfig config;
+  config.max_num_seqs = 1;
+  BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
+  Sequence low = make(1, 10, 1, 0);
+  Sequence high = make(2, 10, 1, 10);
+  scheduler.enqueue(&low);
+  scheduler.enqueue(&high);
+  StepPlan plan;
+  scheduler.plan_step(plan, 0.0);
+  REQUIRE(plan.items.size() == 1);
+  CHECK(plan.items[0].sequence == &high);
+}
+
+TEST_CASE("a sequence that needs a block when none is free preempts the latest admitted") {
+  // 8 blocks of 16 tokens: two sequences of 48-token prompts fill 6, and growth runs out.
+  KvCache kv(8, 16, false);
+  BatchScheduler scheduler(SchedulerConfig{}, SpeculativeConfig{}, kv);
+  Sequence a = make(1, 48, 60);
+  Sequence b = make(2, 48, 60);
+  scheduler.enqueue(&a);
+  scheduler.enqueue(&b);
+  Recorder recorder;
+  drain(scheduler, recorder);
+  CHECK(scheduler.preemptions() > 0);
+  CHECK(b.preemptions > 0);
+  CHECK(a.preemptions == 0);
+  CHECK(recorder.finished_ == 2);
+  CHECK(recorder.tokens_ == 120);
+  CHECK(kv.free_blocks() == 8);
+}
+
+TEST_CASE("speculative decoding emits the accepted drafts plus one token per step") {
+  KvCache kv(1000, 16, false);
+  BatchScheduler scheduler(SchedulerConfig{}, SpeculativeConfig{true, 4, 0.8, 0.05}, kv);
+  Sequence s = make(1, 16, 21);
+  scheduler.enqueue(&s);
+  StepPlan plan;
+  Recorder recorder;
+  std::vector<Sequence*> finished;
+  const AcceptanceSampler all = [](std::int32_t drafted) { return drafted; };
+  int steps = 0;
+  while (scheduler.has_work()) {
+    scheduler.plan_step(plan, steps);
+    scheduler.complete_step(plan, steps + 1.0, all, recorder, finished);
+    ++steps;
+  }
+  // The prefill step yields 1 token, then 4 verify steps of 5 tokens each.
+  CHECK(steps == 5);
+  CHECK(recorder.tokens_ == 21);
+  CHECK(kv.free_blocks() == 1000);
+}
+
+TEST_CASE("the expected tokens per speculative step follow the acceptance rate") {
+  SpeculativeConfig spec{true, 4, 0.8, 0.05};
+  CHECK(spec.expected_tokens_per_step() == doctest::Approx(3.3616));
+  spec.acceptance_rate = 1.0;
+  CHECK(spec.expected_tokens_per_step() == doctest::Approx(5.0));
+}
+
+}  // namespace
+}  // namespace scoville::scheduler
