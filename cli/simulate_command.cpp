@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -15,6 +16,8 @@
 #include "cli/command_status.h"
 #include "cli/output_format.h"
 #include "cli/simulation_output.h"
+#include "cli/simulation_report.h"
+#include "cli/simulation_store.h"
 #include "config/config.h"
 #include "config/jsonc.h"
 #include "simulator/simulation.h"
@@ -29,6 +32,8 @@ struct SimulateOptions {
   std::string config_path;
   OutputFormat format = OutputFormat::kTable;
   bool no_progress = false;
+  std::string db_path;
+  std::string report_path;
 
   // One-liner flags.
   std::string device = "h100";
@@ -287,6 +292,22 @@ int run_simulate(const SimulateOptions& options, const CLI::App& command) {
   if (!result) {
     return fail(result.error().message);
   }
+
+  // Files first: a report or database that cannot be written must not look like a success.
+  if (!options.report_path.empty()) {
+    std::ofstream out(options.report_path, std::ios::binary | std::ios::trunc);
+    out << render_simulation_report(*result);
+    out.close();
+    if (!out) {
+      return fail("cannot write report " + options.report_path);
+    }
+  }
+  if (!options.db_path.empty()) {
+    Result<std::int64_t> stored = store_simulation(options.db_path, *document, spec.seed, *result);
+    if (!stored) {
+      return fail(stored.error().message);
+    }
+  }
   std::cout << render_simulation(*result, RunTiming{wall}, options.format);
   return kExitOk;
 }
@@ -301,6 +322,9 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   c->add_option("--config", o->config_path, "Config file with catalog overrides");
   add_format_option(c, o->format);
   c->add_flag("--no-progress", o->no_progress, "Never draw the progress bar");
+  c->add_option("--db", o->db_path, "Also append the run's results to this SQLite database");
+  c->add_option("--report", o->report_path,
+                "Also write a self-contained HTML report with charts to this file");
   c->add_option("--device", o->device, "Device catalog id")->capture_default_str();
   c->add_option("--model", o->model, "Model catalog id")->capture_default_str();
   c->add_option("--tp", o->tensor_parallel, "Tensor parallelism (devices per replica)")

@@ -62,6 +62,8 @@ nlohmann::json group_json(const GroupResult& g, double duration) {
           {"kv_capacity_tokens", g.kv_capacity_tokens},
           {"utilization", g.utilization},
           {"mean_batch_sequences", g.mean_batch_sequences},
+          {"token_budget_occupancy", g.token_budget_occupancy},
+          {"sequence_occupancy", g.sequence_occupancy},
           {"mean_kv_utilization", g.mean_kv_utilization},
           {"steps", g.stats.steps},
           {"compute_bound_step_share", share(g.stats.compute_bound_steps, g.stats.steps)},
@@ -87,6 +89,26 @@ void add_latency_rows(TextTable& table, const std::string& name, const RequestMe
     cells.push_back(ms(histogram->mean_seconds()));
     table.add_row(std::move(cells));
   }
+}
+
+// Utilisation, batching, KV and cost of replica groups (or of device types).
+std::string group_table(const std::string& first_column, const std::vector<GroupResult>& rows) {
+  TextTable table({first_column, "replicas", "util", "batch", "budget used", "KV util", "preempt",
+                   "prefix hits", "C USD/h", "T tok/s", "USD/Mtok in", "USD/Mtok out", "USD/Mtok"});
+  for (const GroupResult& g : rows) {
+    table.add_row({g.name, fmt::format("{} x TP{}", g.replicas, g.tensor_parallel),
+                   format_share(g.utilization), with_thousands(g.mean_batch_sequences, 1),
+                   format_share(g.token_budget_occupancy), format_share(g.mean_kv_utilization),
+                   with_thousands(static_cast<double>(g.preemptions), 0),
+                   format_share(share(static_cast<std::uint64_t>(g.prefix_hits),
+                                      static_cast<std::uint64_t>(g.prefix_lookups))),
+                   with_thousands(g.hourly_cost_usd, 2),
+                   with_thousands(g.tokens_per_second_busy, 0),
+                   with_thousands(g.cost.input_usd_per_mtok, 4),
+                   with_thousands(g.cost.output_usd_per_mtok, 4),
+                   with_thousands(g.cost.blended_usd_per_mtok, 4)});
+  }
+  return table.to_text();
 }
 
 std::string render_text(const SimulationResult& r, const RunTiming& timing) {
@@ -121,22 +143,11 @@ std::string render_text(const SimulationResult& r, const RunTiming& timing) {
   for (const auto& c : r.classes) add_latency_rows(latency, c.name, c.metrics);
   out += "\nLatency by compute class\n" + latency.to_text();
 
-  TextTable groups({"replica group", "replicas", "util", "batch", "KV util", "preempt",
-                    "prefix hits", "C USD/h", "T tok/s", "USD/Mtok in", "USD/Mtok out",
-                    "USD/Mtok"});
-  for (const GroupResult& g : r.groups) {
-    groups.add_row(
-        {g.name, fmt::format("{} x TP{}", g.replicas, g.tensor_parallel),
-         format_share(g.utilization), with_thousands(g.mean_batch_sequences, 1),
-         format_share(g.mean_kv_utilization), with_thousands(static_cast<double>(g.preemptions), 0),
-         format_share(share(static_cast<std::uint64_t>(g.prefix_hits),
-                            static_cast<std::uint64_t>(g.prefix_lookups))),
-         with_thousands(g.hourly_cost_usd, 2), with_thousands(g.tokens_per_second_busy, 0),
-         with_thousands(g.cost.input_usd_per_mtok, 4),
-         with_thousands(g.cost.output_usd_per_mtok, 4),
-         with_thousands(g.cost.blended_usd_per_mtok, 4)});
+  out += "\nBy replica group (T and U measured; cost through the cost model)\n" +
+         group_table("replica group", r.groups);
+  if (r.devices.size() < r.groups.size()) {
+    out += "\nBy device type\n" + group_table("device", r.devices);
   }
-  out += "\nBy replica group (T and U measured; cost through the cost model)\n" + groups.to_text();
 
   TextTable group_latency(
       {"replica group", "metric", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "mean ms"});
@@ -158,7 +169,9 @@ void add_csv_metrics(TextTable& table, const std::string& scope, const std::stri
                      const nlohmann::json& metrics) {
   for (const auto& [key, value] : metrics.items()) {
     if (value.is_object()) {
+      // Latency objects hold numbers; a nested metrics object is written on its own.
       for (const auto& [stat, number] : value.items()) {
+        if (!number.is_number()) continue;
         table.add_row({scope, name, key + "." + stat, exact_number(number.get<double>())});
       }
     } else if (value.is_number()) {
@@ -180,6 +193,8 @@ nlohmann::json simulation_to_json(const SimulationResult& r, const RunTiming& ti
   }
   nlohmann::json groups = nlohmann::json::array();
   for (const GroupResult& g : r.groups) groups.push_back(group_json(g, r.duration_seconds));
+  nlohmann::json devices = nlohmann::json::array();
+  for (const GroupResult& g : r.devices) devices.push_back(group_json(g, r.duration_seconds));
   return {{"duration_seconds", r.duration_seconds},
           {"requests", r.requests},
           {"events", r.events},
@@ -187,6 +202,7 @@ nlohmann::json simulation_to_json(const SimulationResult& r, const RunTiming& ti
           {"overall", metrics_json(r.overall, r.duration_seconds)},
           {"classes", classes},
           {"groups", groups},
+          {"devices", devices},
           {"rejections", r.rejections},
           {"assumptions", r.assumptions}};
 }
@@ -203,9 +219,12 @@ std::string render_simulation(const SimulationResult& result, const RunTiming& t
   const nlohmann::json json = simulation_to_json(result, timing);
   add_csv_metrics(table, "overall", "all", json["overall"]);
   for (const auto& c : json["classes"]) add_csv_metrics(table, "class", c["name"], c);
-  for (const auto& g : json["groups"]) {
-    add_csv_metrics(table, "group", g["name"], g);
-    add_csv_metrics(table, "group", g["name"], g["metrics"]);
+  for (const char* scope : {"groups", "devices"}) {
+    const std::string name = std::string(scope) == "groups" ? "group" : "device";
+    for (const auto& g : json[scope]) {
+      add_csv_metrics(table, name, g["name"], g);
+      add_csv_metrics(table, name, g["name"], g["metrics"]);
+    }
   }
   return table.to_csv();
 }

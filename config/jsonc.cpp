@@ -1,8 +1,8 @@
 #include "config/jsonc.h"
 
+#include "config/input_file.h"
+
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -86,18 +86,13 @@ Result<nlohmann::json> parse_jsonc(std::string_view text, std::string_view sourc
 }
 
 Result<nlohmann::json> read_jsonc_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return make_error("cannot read " + path.string() + ": is a directory");
-  }
-
-  std::ifstream in(path, std::ios::binary);
+  Result<std::ifstream> in = open_input_file(path);
   if (!in) {
-    return make_error("cannot read " + path.string() + ": " + std::strerror(errno));
+    return std::unexpected(in.error());
   }
   std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
+  text << in->rdbuf();
+  if (in->bad()) {
     return make_error("cannot read " + path.string() + ": read failed");
   }
   return parse_jsonc(text.str(), path.string());

@@ -1,23 +1,19 @@
 #include "simulator/line_reader.h"
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
+
 #include <system_error>
 #include <utility>
+#include "config/input_file.h"
 
 namespace scoville::simulator {
 
 Result<LineReader> LineReader::open(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return make_error("cannot read " + path.string() + ": is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
+  Result<std::ifstream> in = config::open_input_file(path);
   if (!in) {
-    return make_error("cannot read " + path.string() + ": " + std::strerror(errno));
+    return std::unexpected(in.error());
   }
-  return LineReader(path.string(), std::move(in));
+  return LineReader(path.string(), std::move(*in));
 }
 
 LineReader::LineReader(std::string name, std::ifstream in)

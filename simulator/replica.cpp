@@ -55,6 +55,9 @@ std::optional<double> Replica::begin_step(double now_seconds) {
   stats_.steps += 1;
   if (time.compute_bound()) stats_.compute_bound_steps += 1;
   stats_.batch_sequences += static_cast<double>(plan_.items.size());
+  stats_.step_tokens += static_cast<double>(plan_.work.total_tokens());
+  stats_.token_budget += scheduler_.config().max_batched_tokens;
+  stats_.sequence_slots += scheduler_.config().max_num_seqs;
   stats_.kv_block_seconds += static_cast<double>(kv_.used_blocks()) * duration;
   stats_.prefill_tokens += static_cast<std::uint64_t>(plan_.work.prefill_tokens);
   const double tokens = static_cast<double>(plan_.work.prefill_tokens + plan_.decode_sequences);

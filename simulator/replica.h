@@ -18,6 +18,9 @@ struct ReplicaStats {
   std::uint64_t steps = 0;
   std::uint64_t compute_bound_steps = 0;
   double batch_sequences = 0.0;      // summed over steps
+  double step_tokens = 0.0;          // tokens computed, summed over steps
+  double token_budget = 0.0;         // the scheduler's token budget, summed over steps
+  double sequence_slots = 0.0;       // the scheduler's max_num_seqs, summed over steps
   double kv_block_seconds = 0.0;     // used KV blocks integrated over busy time
   std::uint64_t prefill_tokens = 0;  // computed, recomputation included
 };

@@ -321,69 +321,123 @@ SimulationResult Simulation::summarize(double duration_seconds) const {
   }
 
   for (std::size_t g = 0; g < groups_.size(); ++g) {
-    const Group& group = groups_[g];
-    GroupResult out;
-    out.name = group.spec.name;
-    out.device = group.spec.device;
-    out.model = group.spec.model;
-    out.compute_class = group.spec.compute_class;
-    out.precision = std::string(config::precision_name(group.spec.precision));
-    out.replicas = group.spec.replicas;
-    out.tensor_parallel = group.spec.tensor_parallel;
-    out.kv_capacity_tokens = group.cost->kv_capacity_tokens();
-    out.metrics = group.metrics;
-
-    for (const auto& replica : replicas_) {
-      if (replica->group() != g) continue;
-      const ReplicaStats& s = replica->stats();
-      out.stats.busy_seconds += s.busy_seconds;
-      out.stats.prefill_seconds += s.prefill_seconds;
-      out.stats.steps += s.steps;
-      out.stats.compute_bound_steps += s.compute_bound_steps;
-      out.stats.batch_sequences += s.batch_sequences;
-      out.stats.kv_block_seconds += s.kv_block_seconds;
-      out.stats.prefill_tokens += s.prefill_tokens;
-      out.preemptions += replica->preemptions();
-      out.prefix_hits += replica->kv_cache().prefix_hits();
-      out.prefix_lookups += replica->kv_cache().prefix_lookups();
-      out.mean_kv_utilization +=
-          s.kv_block_seconds / static_cast<double>(replica->kv_cache().total_blocks());
-    }
-
-    const double replicas = group.spec.replicas;
-    const double busy_per_replica = out.stats.busy_seconds / replicas;
-    out.utilization = duration_seconds > 0.0 ? busy_per_replica / duration_seconds : 0.0;
-    out.mean_batch_sequences =
-        out.stats.steps > 0 ? out.stats.batch_sequences / static_cast<double>(out.stats.steps)
-                            : 0.0;
-    out.mean_kv_utilization =
-        out.stats.busy_seconds > 0.0 ? out.mean_kv_utilization / out.stats.busy_seconds : 0.0;
-
-    // Cost through the cost model, with T and U as measured: C / (T x 3600 x U) x 1e6.
-    const double per_device =
-        costmodel::hourly_cost(*group.device, out.utilization).total_usd_per_hour();
-    out.hourly_cost_usd = per_device * group.spec.tensor_parallel * replicas;
-    const double served = static_cast<double>(out.metrics.input_tokens + out.metrics.output_tokens);
-    if (served > 0.0 && busy_per_replica > 0.0 && out.utilization > 0.0) {
-      out.tokens_per_second_busy = served / busy_per_replica;
-      config::ThroughputSpec throughput;
-      throughput.tokens_per_second = out.tokens_per_second_busy;
-      throughput.utilization = out.utilization;
-      throughput.input_token_share = static_cast<double>(out.metrics.input_tokens) / served;
-      throughput.prefill_time_share = out.stats.prefill_seconds / out.stats.busy_seconds;
-      out.cost = costmodel::token_cost(out.hourly_cost_usd, throughput);
-    }
-    for (const std::string& field : group.device->assumed_fields) {
+    result.groups.push_back(summarize_groups({g}, duration_seconds));
+    for (const std::string& field : groups_[g].device->assumed_fields) {
       if (field.rfind("cost.", 0) != 0) continue;
-      const std::string note = group.device->id + "." + field + " (assumed)";
+      const std::string note = groups_[g].device->id + "." + field + " (assumed)";
       if (std::find(result.assumptions.begin(), result.assumptions.end(), note) ==
           result.assumptions.end()) {
         result.assumptions.push_back(note);
       }
     }
-    result.groups.push_back(std::move(out));
+  }
+
+  // Per device type: every group on the same device, whatever its model or class.
+  std::vector<std::string> devices;
+  for (const Group& group : groups_) {
+    if (std::find(devices.begin(), devices.end(), group.spec.device) == devices.end()) {
+      devices.push_back(group.spec.device);
+    }
+  }
+  for (const std::string& device : devices) {
+    std::vector<std::size_t> members;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      if (groups_[g].spec.device == device) members.push_back(g);
+    }
+    GroupResult aggregate = summarize_groups(members, duration_seconds);
+    aggregate.name = device;
+    result.devices.push_back(std::move(aggregate));
   }
   return result;
+}
+
+namespace {
+
+// "a" for one distinct value, "a,b" for several.
+void add_distinct(std::string& list, const std::string& value) {
+  if (list.empty()) {
+    list = value;
+    return;
+  }
+  if (("," + list + ",").find("," + value + ",") == std::string::npos) list += "," + value;
+}
+
+}  // namespace
+
+GroupResult Simulation::summarize_groups(const std::vector<std::size_t>& members,
+                                         double duration_seconds) const {
+  GroupResult out;
+  double devices = 0.0;
+  double device_busy_seconds = 0.0;
+  double kv_share_seconds = 0.0;
+  for (std::size_t g : members) {
+    const Group& group = groups_[g];
+    add_distinct(out.name, group.spec.name);
+    add_distinct(out.device, group.spec.device);
+    add_distinct(out.model, group.spec.model);
+    add_distinct(out.compute_class, group.spec.compute_class);
+    add_distinct(out.precision, std::string(config::precision_name(group.spec.precision)));
+    out.replicas += group.spec.replicas;
+    out.tensor_parallel = std::max(out.tensor_parallel, group.spec.tensor_parallel);
+    out.kv_capacity_tokens = group.cost->kv_capacity_tokens();
+    out.metrics.merge(group.metrics);
+
+    double group_busy = 0.0;
+    for (const auto& replica : replicas_) {
+      if (replica->group() != g) continue;
+      const ReplicaStats& s = replica->stats();
+      group_busy += s.busy_seconds;
+      out.stats.busy_seconds += s.busy_seconds;
+      out.stats.prefill_seconds += s.prefill_seconds;
+      out.stats.steps += s.steps;
+      out.stats.compute_bound_steps += s.compute_bound_steps;
+      out.stats.batch_sequences += s.batch_sequences;
+      out.stats.step_tokens += s.step_tokens;
+      out.stats.token_budget += s.token_budget;
+      out.stats.sequence_slots += s.sequence_slots;
+      out.stats.kv_block_seconds += s.kv_block_seconds;
+      out.stats.prefill_tokens += s.prefill_tokens;
+      out.preemptions += replica->preemptions();
+      out.prefix_hits += replica->kv_cache().prefix_hits();
+      out.prefix_lookups += replica->kv_cache().prefix_lookups();
+      kv_share_seconds +=
+          s.kv_block_seconds / static_cast<double>(replica->kv_cache().total_blocks());
+    }
+
+    // Each group's hourly cost at its own utilisation (power draw depends on it).
+    const double group_devices = group.spec.tensor_parallel * group.spec.replicas;
+    const double group_utilization =
+        duration_seconds > 0.0 ? group_busy / group.spec.replicas / duration_seconds : 0.0;
+    out.hourly_cost_usd +=
+        costmodel::hourly_cost(*group.device, group_utilization).total_usd_per_hour() *
+        group_devices;
+    devices += group_devices;
+    device_busy_seconds += group_busy * group.spec.tensor_parallel;
+  }
+
+  const double busy_per_replica = out.stats.busy_seconds / out.replicas;
+  out.utilization = duration_seconds > 0.0 ? device_busy_seconds / devices / duration_seconds : 0.0;
+  const double steps = static_cast<double>(out.stats.steps);
+  out.mean_batch_sequences = steps > 0 ? out.stats.batch_sequences / steps : 0.0;
+  out.token_budget_occupancy =
+      out.stats.token_budget > 0 ? out.stats.step_tokens / out.stats.token_budget : 0.0;
+  out.sequence_occupancy =
+      out.stats.sequence_slots > 0 ? out.stats.batch_sequences / out.stats.sequence_slots : 0.0;
+  out.mean_kv_utilization =
+      out.stats.busy_seconds > 0.0 ? kv_share_seconds / out.stats.busy_seconds : 0.0;
+
+  // Cost through the cost model, with T and U as measured: C / (T x 3600 x U) x 1e6.
+  const double served = static_cast<double>(out.metrics.input_tokens + out.metrics.output_tokens);
+  if (served > 0.0 && busy_per_replica > 0.0 && out.utilization > 0.0) {
+    out.tokens_per_second_busy = served / busy_per_replica;
+    config::ThroughputSpec throughput;
+    throughput.tokens_per_second = served / (out.stats.busy_seconds / out.replicas);
+    throughput.utilization = out.stats.busy_seconds / out.replicas / duration_seconds;
+    throughput.input_token_share = static_cast<double>(out.metrics.input_tokens) / served;
+    throughput.prefill_time_share = out.stats.prefill_seconds / out.stats.busy_seconds;
+    out.cost = costmodel::token_cost(out.hourly_cost_usd, throughput);
+  }
+  return out;
 }
 
 }  // namespace scoville::simulator

@@ -76,6 +76,9 @@ class Simulation final : private scheduler::StepObserver {
   void finish_step(std::size_t replica, double now_seconds);
   scheduler::Sequence* acquire_sequence();
   SimulationResult summarize(double duration_seconds) const;
+  // Aggregates the replica groups `members` (one group, or every group on a device).
+  GroupResult summarize_groups(const std::vector<std::size_t>& members,
+                               double duration_seconds) const;
 
   // StepObserver
   void on_tokens(const scheduler::Sequence& sequence, std::int32_t tokens, double gap_seconds,

@@ -36,6 +36,8 @@ struct GroupResult {
   std::int64_t prefix_lookups = 0;
   double utilization = 0.0;             // busy share of the run, per replica
   double mean_batch_sequences = 0.0;    // per step
+  double token_budget_occupancy = 0.0;  // tokens per step over the scheduler's token budget
+  double sequence_occupancy = 0.0;      // sequences per step over the scheduler's max_num_seqs
   double mean_kv_utilization = 0.0;     // over busy time
   double hourly_cost_usd = 0.0;         // the whole group, at the measured utilisation
   double tokens_per_second_busy = 0.0;  // T: served tokens per busy second, per replica
@@ -50,6 +52,7 @@ struct SimulationResult {
   RequestMetrics overall;
   std::vector<ClassResult> classes;
   std::vector<GroupResult> groups;
+  std::vector<GroupResult> devices;                 // the groups aggregated by device type
   std::map<std::string, std::uint64_t> rejections;  // reason -> requests
   std::vector<std::string> assumptions;
 };

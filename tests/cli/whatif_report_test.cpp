@@ -1,16 +1,13 @@
 // `scoville whatif --report FILE`: a self-contained HTML page (inline SVG, no scripts, nothing
 // fetched from elsewhere) next to the usual output.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include <doctest/doctest.h>
 
 #include "tests/cli/cli_test_support.h"
 #include "tests/cli/command_runner.h"
+#include "tests/cli/html_checks.h"
 #include "tests/cli/temp_dir.h"
 
 namespace scoville::cli_test {
@@ -18,44 +15,6 @@ namespace {
 
 const std::string kCustomerExample = example_path("customer_efficient_tier.jsonc");
 const std::string kFleetMixExample = example_path("fleet_mix.jsonc");
-
-// The one URL a self-contained page may hold: the SVG namespace, which names and fetches
-// nothing.
-constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Every http:// or https:// reference other than the SVG namespace.
-std::vector<std::string> external_references(std::string_view html) {
-  std::vector<std::string> found;
-  for (std::string_view scheme : {"http://", "https://"}) {
-    for (std::size_t at = html.find(scheme); at != std::string_view::npos;
-         at = html.find(scheme, at + 1)) {
-      if (html.substr(at).starts_with(kSvgNamespace)) continue;
-      found.emplace_back(html.substr(at, 60));
-    }
-  }
-  return found;
-}
-
-// Checks that `html` is a whole page that a browser can show with no network and no scripts.
-void check_self_contained(const std::string& html) {
-  CHECK(html.starts_with("<!DOCTYPE html>"));
-  CHECK(contains(html, "</html>"));
-  CHECK(contains(html, "<svg"));
-  CHECK(contains(html, "</svg>"));
-  CHECK_FALSE(contains(html, "<script"));
-  CHECK_FALSE(contains(html, "<link"));
-  CHECK_FALSE(contains(html, "@import"));
-  const std::vector<std::string> references = external_references(html);
-  INFO("first external reference: ", references.empty() ? std::string() : references.front());
-  CHECK(references.empty());
-}
 
 TEST_CASE("whatif --report writes a self-contained HTML page for a single comparison") {
   TempDir dir;
@@ -66,7 +25,7 @@ TEST_CASE("whatif --report writes a self-contained HTML page for a single compar
   require_success(result);
 
   REQUIRE(std::filesystem::is_regular_file(report));
-  const std::string html = read_file(report);
+  const std::string html = read_text_file(report);
   check_self_contained(html);
   CHECK(contains(html, "-20.30%"));
   // The report comes in addition to the table, not instead of it.
@@ -79,7 +38,7 @@ TEST_CASE("whatif --report writes a self-contained HTML page for a fleet priced 
 
   require_success(run_scoville({"whatif", kFleetMixExample, "--report", report.string()}));
 
-  check_self_contained(read_file(report));
+  check_self_contained(read_text_file(report));
 }
 
 TEST_CASE("whatif --report writes a self-contained HTML page for a one-axis sweep") {
@@ -89,7 +48,7 @@ TEST_CASE("whatif --report writes a self-contained HTML page for a one-axis swee
   require_success(run_scoville({"whatif", kCustomerExample, "--sweep",
                                 "tiers[0].traffic_share=0:1:0.25", "--report", report.string()}));
 
-  const std::string html = read_file(report);
+  const std::string html = read_text_file(report);
   check_self_contained(html);
   CHECK(contains(html, "tiers[0].traffic_share"));
 }
@@ -102,7 +61,7 @@ TEST_CASE("whatif --report writes a self-contained HTML page for a two-axis swee
       run_scoville({"whatif", kCustomerExample, "--sweep", "tiers[0].traffic_share=0:1:0.25",
                     "--sweep", "input_spend_share=0:1:0.5", "--report", report.string()}));
 
-  const std::string html = read_file(report);
+  const std::string html = read_text_file(report);
   check_self_contained(html);
   CHECK(contains(html, "input_spend_share"));
 }
@@ -115,7 +74,7 @@ TEST_CASE("whatif --report escapes markup in the scenario's own text") {
       run_scoville({"whatif", kCustomerExample, "--set",
                     "description=<script>alert(1)</script> & more", "--report", report.string()}));
 
-  const std::string html = read_file(report);
+  const std::string html = read_text_file(report);
   check_self_contained(html);
   CHECK(contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
 }

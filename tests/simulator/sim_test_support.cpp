@@ -14,6 +14,7 @@ std::vector<WorkloadRequest> uniform_requests(int count, int input_tokens, int o
     r.arrival_seconds = gap_seconds * i;
     r.input_tokens = input_tokens;
     r.output_tokens = output_tokens;
+    r.class_index = -1;  // the "standard" class, resolved by simulate()
     requests.push_back(r);
   }
   return requests;
@@ -49,11 +50,20 @@ SimulationResult simulate(const config::Config& config, std::vector<ReplicaGroup
   // Requests name the class by index; tests send the "standard" class.
   const auto& names = (*simulation)->class_names();
   const auto standard = std::find(names.begin(), names.end(), "standard") - names.begin();
-  for (WorkloadRequest& r : requests) r.class_index = static_cast<std::int32_t>(standard);
+  for (WorkloadRequest& r : requests) {
+    if (r.class_index < 0) r.class_index = static_cast<std::int32_t>(standard);
+  }
   VectorSource source(std::move(requests));
   Result<SimulationResult> result = (*simulation)->run(source);
   REQUIRE_MESSAGE(result.has_value(), (result ? "" : result.error().message));
   return *result;
+}
+
+std::int32_t class_index(const config::Config& config, const std::string& name) {
+  const std::vector<std::string> ids = config.compute_class_ids();
+  const auto it = std::find(ids.begin(), ids.end(), name);
+  REQUIRE(it != ids.end());
+  return static_cast<std::int32_t>(it - ids.begin());
 }
 
 }  // namespace scoville::simulator::testing

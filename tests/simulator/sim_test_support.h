@@ -23,9 +23,13 @@ class VectorSource final : public RequestSource {
   std::size_t next_ = 0;
 };
 
-// `count` identical requests arriving every `gap_seconds` from t = 0 (all at 0 when gap is 0).
+// `count` identical requests of the standard class arriving every `gap_seconds` from t = 0
+// (all at 0 when gap is 0).
 std::vector<WorkloadRequest> uniform_requests(int count, int input_tokens, int output_tokens,
                                               double gap_seconds = 0.0);
+
+// The index requests carry for the class `name` (classes are numbered in catalog order).
+std::int32_t class_index(const config::Config& config, const std::string& name);
 
 // The built-in catalog with `overrides` (a JSONC config document) applied.
 config::Config catalog(const std::string& overrides = "{}");

@@ -176,3 +176,33 @@ TEST_CASE("measured throughput and utilisation price tokens through the cost mod
 
 }  // namespace
 }  // namespace scoville::simulator
+
+namespace scoville::simulator {
+namespace {
+
+using testing::catalog;
+
+TEST_CASE("groups on one device type add up in the per-device view") {
+  const config::Config config = catalog();
+  ReplicaGroupSpec standard = testing::group("h100", "llama-3.1-8b", 2);
+  standard.name = "a";
+  ReplicaGroupSpec efficient = testing::group("h100", "llama-3.1-8b", 1);
+  efficient.name = "b";
+  efficient.compute_class = "efficient";
+  std::vector<WorkloadRequest> work = testing::uniform_requests(90, 400, 100, 0.02);
+  for (std::size_t i = 0; i < work.size(); i += 3) {
+    work[i].class_index = testing::class_index(config, "efficient");
+  }
+  const SimulationResult r = testing::simulate(config, {standard, efficient}, work);
+  REQUIRE(r.devices.size() == 1);
+  const GroupResult& h100 = r.devices[0];
+  CHECK(h100.replicas == 3);
+  CHECK(h100.compute_class == "standard,efficient");
+  CHECK(h100.metrics.finished == r.groups[0].metrics.finished + r.groups[1].metrics.finished);
+  CHECK(h100.hourly_cost_usd ==
+        doctest::Approx(r.groups[0].hourly_cost_usd + r.groups[1].hourly_cost_usd));
+  CHECK(r.groups[1].metrics.finished == 30);
+}
+
+}  // namespace
+}  // namespace scoville::simulator
