@@ -210,9 +210,12 @@ std::string bar_chart_svg(const BarChart& chart) {
   const std::size_t bars = chart.series.size();
   double full_scale = chart.full_scale;
   for (const BarGroup& group : chart.groups) {
-    for (const double value : group.values) full_scale = std::max(full_scale, value);
+    for (const double value : group.values) {
+      if (std::isfinite(value)) full_scale = std::max(full_scale, value);
+    }
   }
-  // All-zero values draw empty bars rather than dividing by zero.
+  // All-zero values draw empty bars rather than dividing by zero; values that are not finite
+  // draw none.
   const double px_per_unit =
       full_scale > 0.0 ? (kChartWidth - chart.label_width - kBarValueWidth) / full_scale : 0.0;
 
@@ -234,7 +237,8 @@ std::string bar_chart_svg(const BarChart& chart) {
                     group.label);
     for (std::size_t i = 0; i < bars && i < group.values.size(); ++i) {
       const double bar_y = y + (kBarHeight + 2.0) * static_cast<double>(i);
-      const double width = std::max(0.0, group.values[i]) * px_per_unit;
+      const double value = std::isfinite(group.values[i]) ? group.values[i] : 0.0;
+      const double width = std::max(0.0, value) * px_per_unit;
       svg += svg_rect(chart.label_width, bar_y, width, kBarHeight, chart.colours[i]) +
              svg_text(chart.label_width + width + 4.0, bar_y + kBarHeight - 3.0, "",
                       i < group.value_texts.size() ? group.value_texts[i] : "");

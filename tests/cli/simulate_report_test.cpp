@@ -140,6 +140,31 @@ TEST_CASE("simulate --report lists rejections by reason when nothing finished") 
   }
 }
 
+TEST_CASE("simulate --report shows no cost per token for a replica group that served nothing") {
+  TempDir dir;
+  // All traffic is standard, so the efficient group idles for the whole run.
+  const std::filesystem::path config = dir.write_file("idle.jsonc", R"({
+    "fleet": [
+      { "name": "busy", "device": "h100", "model": "llama-3.1-8b", "replicas": 1,
+        "compute_class": "standard" },
+      { "name": "idle", "device": "h100", "model": "llama-3.1-8b", "replicas": 1,
+        "compute_class": "efficient" } ],
+    "workload": { "mode": "offline", "requests": 20, "input_tokens": 300, "output_tokens": 20,
+                  "class_mix": { "standard": 1.0 } },
+    "seed": 7
+  })");
+  const std::filesystem::path report = dir.path() / "idle.html";
+
+  require_success(run_scoville({"simulate", config.string(), "--report", report.string()}));
+
+  const std::string html = read_text_file(report);
+  check_self_contained(html);
+  CHECK(non_numeric_coordinates(html).empty());
+  CHECK(count_occurrences(html, ">no tokens</text>") == 3);
+  // Both groups run on H100s, so they are also shown together by device type.
+  CHECK(contains(html, "<h2>By device type</h2>"));
+}
+
 TEST_CASE("simulate --report escapes markup in replica group names") {
   TempDir dir;
   const std::filesystem::path config = dir.write_file("fleet.jsonc", R"({

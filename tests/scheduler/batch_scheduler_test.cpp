@@ -70,13 +70,13 @@ TEST_CASE("chunked prefill splits a long prompt across steps within the token bu
   CHECK(kv.free_blocks() == 1000);
 }
 
-TEST_CASE("decodes are scheduled before new prefills fill the rest of the budget") {
+// Plans the step after a 50-token prompt has been prefilled, once a second request of
+// `second_prompt` tokens has arrived.
+StepPlan plan_with_one_running(const SchedulerConfig& config, std::int32_t second_prompt) {
   KvCache kv(1000, 16, false);
-  SchedulerConfig config;
-  config.max_batched_tokens = 100;
   BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
   Sequence a = make(1, 50, 10);
-  Sequence b = make(2, 500, 10);
+  Sequence b = make(2, second_prompt, 10);
   scheduler.enqueue(&a);
   StepPlan plan;
   Recorder recorder;
@@ -87,25 +87,20 @@ TEST_CASE("decodes are scheduled before new prefills fill the rest of the budget
 
   scheduler.enqueue(&b);
   scheduler.plan_step(plan, 1.0);
+  plan.items.clear();  // they point at this frame's sequences; the totals are what tests read
+  return plan;
+}
+
+TEST_CASE("decodes are scheduled before new prefills fill the rest of the budget") {
+  SchedulerConfig config;
+  config.max_batched_tokens = 100;
+  const StepPlan plan = plan_with_one_running(config, 500);
   CHECK(plan.decode_sequences == 1);
   CHECK(plan.work.prefill_tokens == 99);
 }
 
 TEST_CASE("the prefill-first policy runs new prompts in steps of their own") {
-  KvCache kv(1000, 16, false);
-  SchedulerConfig config = *scheduler_preset("vllm-v0");
-  BatchScheduler scheduler(config, SpeculativeConfig{}, kv);
-  Sequence a = make(1, 50, 10);
-  Sequence b = make(2, 60, 10);
-  scheduler.enqueue(&a);
-  StepPlan plan;
-  Recorder recorder;
-  std::vector<Sequence*> finished;
-  scheduler.plan_step(plan, 0.0);
-  scheduler.complete_step(
-      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
-  scheduler.enqueue(&b);
-  scheduler.plan_step(plan, 1.0);
+  const StepPlan plan = plan_with_one_running(*scheduler_preset("vllm-v0"), 60);
   CHECK(plan.decode_sequences == 0);
   CHECK(plan.work.prefill_tokens == 60);
 }
