@@ -56,6 +56,14 @@ std::string format_percent(std::optional<double> ratio) {
 
 std::string format_share(double ratio) { return fmt::format("{:.2f}%", ratio * 100.0); }
 
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0.0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+double share(std::uint64_t part, std::uint64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
 std::string exact_number(double value) { return fmt::format("{}", value); }
 
 }  // namespace scoville::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,12 @@ std::string format_percent(std::optional<double> ratio);
 
 // "55.00%": a share as an unsigned percentage (negative shares keep their sign).
 std::string format_share(double ratio);
+
+// count / seconds, or 0 for an empty interval.
+double per_second(std::uint64_t count, double seconds);
+
+// part / whole, or 0 when there is no whole.
+double share(std::uint64_t part, std::uint64_t whole);
 
 // Shortest text that reads back as the same double, for CSV and JSON-like outputs.
 std::string exact_number(double value);

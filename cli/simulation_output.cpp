@@ -16,14 +16,6 @@ using simulator::SimulationResult;
 constexpr double kQuantiles[] = {0.50, 0.90, 0.95, 0.99};
 constexpr const char* kQuantileNames[] = {"p50", "p90", "p95", "p99"};
 
-double per_second(std::uint64_t count, double seconds) {
-  return seconds > 0.0 ? static_cast<double>(count) / seconds : 0.0;
-}
-
-double share(std::uint64_t part, std::uint64_t whole) {
-  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-
 nlohmann::json latency_json(const LatencyHistogram& h) {
   nlohmann::json out = {{"count", h.count()}, {"mean", h.mean_seconds()}, {"max", h.max_seconds()}};
   for (std::size_t i = 0; i < std::size(kQuantiles); ++i) {

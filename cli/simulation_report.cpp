@@ -55,14 +55,6 @@ constexpr LatencyMetric kMetrics[] = {
     {"E2E", "end-to-end latency", &RequestMetrics::e2e, nullptr},
 };
 
-double per_second(std::uint64_t count, double seconds) {
-  return seconds > 0.0 ? static_cast<double>(count) / seconds : 0.0;
-}
-
-double share(std::uint64_t part, std::uint64_t whole) {
-  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-
 std::string count_text(std::uint64_t count) {
   return with_thousands(static_cast<double>(count), 0);
 }

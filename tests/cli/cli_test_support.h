@@ -9,8 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/command_runner.h"
+#include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {
+
+using test_support::TempDir;
 
 // Exit codes the binary documents (cli/command_status.h): a wrong file, value or scenario, and
 // a wrong command line.

@@ -19,7 +19,7 @@
 
 #include "tests/cli/cli_test_support.h"
 #include "tests/cli/command_runner.h"
-#include "tests/cli/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {
 namespace {

@@ -15,7 +15,7 @@ namespace scoville::simulator {
 namespace {
 
 using Kind = LengthDistribution::Kind;
-using testing::ScratchDir;
+using testing::TempDir;
 
 constexpr int kSamples = 200'000;
 
@@ -142,9 +142,9 @@ TEST_CASE("LengthDistribution::sample draws what a LengthSampler draws") {
 }
 
 TEST_CASE("an empirical length file is read with comments, blank lines and a header") {
-  ScratchDir dir;
+  TempDir dir;
   const auto file =
-      dir.write("lengths.csv", "# ShareGPT-like\ntokens,weight\n\n128, 2\n512,1 # rare\n");
+      dir.write_file("lengths.csv", "# ShareGPT-like\ntokens,weight\n\n128, 2\n512,1 # rare\n");
   const LengthDistribution distribution = parsed("empirical:" + file.string());
   CHECK(distribution.kind == Kind::kEmpirical);
   REQUIRE(distribution.empirical.size() == 2);
@@ -153,18 +153,18 @@ TEST_CASE("an empirical length file is read with comments, blank lines and a hea
 }
 
 TEST_CASE("a bad empirical length file is reported with its file and line") {
-  ScratchDir dir;
-  const std::string zero = dir.write("zero.csv", "100,1\n0,2\n").string();
+  TempDir dir;
+  const std::string zero = dir.write_file("zero.csv", "100,1\n0,2\n").string();
   CHECK(parse_error("empirical:" + zero) == zero + ":2: tokens must be >= 1, got 0");
-  const std::string weight = dir.write("weight.csv", "100,x\n").string();
+  const std::string weight = dir.write_file("weight.csv", "100,x\n").string();
   CHECK(parse_error("empirical:" + weight) == weight + ":1: weight must be a number, got \"x\"");
-  const std::string negative = dir.write("negative.csv", "100,-1\n").string();
+  const std::string negative = dir.write_file("negative.csv", "100,-1\n").string();
   CHECK(parse_error("empirical:" + negative) == negative + ":1: weight must be >= 0, got -1");
-  const std::string shape = dir.write("shape.csv", "100\n").string();
+  const std::string shape = dir.write_file("shape.csv", "100\n").string();
   CHECK(parse_error("empirical:" + shape) == shape + ":1: expected tokens,weight, got \"100\"");
-  const std::string empty = dir.write("empty.csv", "# nothing\n").string();
+  const std::string empty = dir.write_file("empty.csv", "# nothing\n").string();
   CHECK(parse_error("empirical:" + empty) == empty + ": has no tokens,weight lines");
-  const std::string zeros = dir.write("zeros.csv", "100,0\n").string();
+  const std::string zeros = dir.write_file("zeros.csv", "100,0\n").string();
   CHECK(parse_error("empirical:" + zeros) ==
         zeros + ": every weight is 0; at least one must be > 0");
   const std::string missing =

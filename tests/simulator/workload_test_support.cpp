@@ -15,31 +15,6 @@
 
 namespace scoville::simulator::testing {
 
-ScratchDir::ScratchDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "scoville-workload-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-  }
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::filesystem::path ScratchDir::write(std::string_view name, std::string_view contents) const {
-  const std::filesystem::path file = path_ / name;
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  out.close();
-  if (!out) {
-    throw std::system_error(std::make_error_code(std::errc::io_error), "write " + file.string());
-  }
-  return file;
-}
-
 std::vector<WorkloadRequest> drain(RequestSource& source, std::size_t limit) {
   std::vector<WorkloadRequest> requests;
   while (requests.size() < limit) {

@@ -10,24 +10,11 @@
 
 #include "simulator/workload_request.h"
 #include "simulator/workload_spec.h"
+#include "tests/support/temp_dir.h"
 
 namespace scoville::simulator::testing {
 
-// A fresh directory under the system's temporary directory, removed with its files when the
-// object goes out of scope, so that parallel test runs never see each other's inputs.
-class ScratchDir {
- public:
-  ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir();
-
-  // Writes `contents` to `name` in the directory and returns the file's path.
-  std::filesystem::path write(std::string_view name, std::string_view contents) const;
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 // Every request of `source`, at most `limit` of them.
 std::vector<WorkloadRequest> drain(RequestSource& source, std::size_t limit = 10'000'000);

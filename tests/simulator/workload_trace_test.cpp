@@ -11,7 +11,7 @@
 namespace scoville::simulator {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 
 WorkloadSpec trace_spec(const std::filesystem::path& path) {
   WorkloadSpec spec;
@@ -21,8 +21,8 @@ WorkloadSpec trace_spec(const std::filesystem::path& path) {
 
 // The error reading `contents` as the file `name`, or "" when it reads.
 std::string trace_error(std::string_view name, std::string_view contents) {
-  ScratchDir dir;
-  const std::filesystem::path path = dir.write(name, contents);
+  TempDir dir;
+  const std::filesystem::path path = dir.write_file(name, contents);
   const std::string error = testing::source_error(trace_spec(path));
   // Messages start with the path; tests compare what follows the file name.
   const std::string prefix = (path.parent_path() / "").string();
@@ -30,13 +30,13 @@ std::string trace_error(std::string_view name, std::string_view contents) {
 }
 
 TEST_CASE("a CSV trace in Vidur's format is replayed row by row") {
-  ScratchDir dir;
-  const auto path = dir.write("trace.csv",
-                              "arrived_at,num_prefill_tokens,num_decode_tokens,note\r\n"
-                              "0,1000,200,\"first, with a comma\"\r\n"
-                              "0.5,30,4,x\r\n"
-                              "\r\n"
-                              "2.25,8192,1,y\r\n");
+  TempDir dir;
+  const auto path = dir.write_file("trace.csv",
+                                   "arrived_at,num_prefill_tokens,num_decode_tokens,note\r\n"
+                                   "0,1000,200,\"first, with a comma\"\r\n"
+                                   "0.5,30,4,x\r\n"
+                                   "\r\n"
+                                   "2.25,8192,1,y\r\n");
   const auto requests = testing::generate(trace_spec(path));
   REQUIRE(requests.size() == 3);
   CHECK(requests[0].arrival_seconds == 0.0);
@@ -51,12 +51,12 @@ TEST_CASE("a CSV trace in Vidur's format is replayed row by row") {
 }
 
 TEST_CASE("a CSV trace's compute_class column assigns classes in any column order") {
-  ScratchDir dir;
-  const auto path = dir.write("classes.csv",
-                              "compute_class,num_decode_tokens,arrived_at,num_prefill_tokens\n"
-                              "low_latency,5,0,10\n"
-                              ",6,1,11\n"
-                              "efficient,7,2,12\n");
+  TempDir dir;
+  const auto path = dir.write_file("classes.csv",
+                                   "compute_class,num_decode_tokens,arrived_at,num_prefill_tokens\n"
+                                   "low_latency,5,0,10\n"
+                                   ",6,1,11\n"
+                                   "efficient,7,2,12\n");
   WorkloadSpec spec = trace_spec(path);
   // Rows without a class draw from the mix.
   spec.class_mix = {{"efficient", 1.0}};
@@ -70,15 +70,16 @@ TEST_CASE("a CSV trace's compute_class column assigns classes in any column orde
 }
 
 TEST_CASE("a JSONL trace is read with the canonical keys or their aliases") {
-  ScratchDir dir;
-  const auto path = dir.write("trace.jsonl",
-                              "{\"arrived_at\": 0, \"num_prefill_tokens\": 100, "
-                              "\"num_decode_tokens\": 10, \"user\": \"a\"}\n"
-                              "\n"
-                              "{\"arrived_at\": 1.5, \"input_tokens\": 200, \"output_tokens\": 20, "
-                              "\"compute_class\": \"low_latency\"}\n"
-                              "{\"arrived_at\": 2, \"input_tokens\": 300, \"output_tokens\": 30, "
-                              "\"compute_class\": null}\n");
+  TempDir dir;
+  const auto path =
+      dir.write_file("trace.jsonl",
+                     "{\"arrived_at\": 0, \"num_prefill_tokens\": 100, "
+                     "\"num_decode_tokens\": 10, \"user\": \"a\"}\n"
+                     "\n"
+                     "{\"arrived_at\": 1.5, \"input_tokens\": 200, \"output_tokens\": 20, "
+                     "\"compute_class\": \"low_latency\"}\n"
+                     "{\"arrived_at\": 2, \"input_tokens\": 300, \"output_tokens\": 30, "
+                     "\"compute_class\": null}\n");
   const auto requests = testing::generate(trace_spec(path));
   REQUIRE(requests.size() == 3);
   CHECK(requests[0].input_tokens == 100);
@@ -90,14 +91,14 @@ TEST_CASE("a JSONL trace is read with the canonical keys or their aliases") {
 }
 
 TEST_CASE("a .json trace may be JSON lines or one array") {
-  ScratchDir dir;
-  const auto lines =
-      dir.write("lines.json", "{\"arrived_at\": 0, \"input_tokens\": 5, \"output_tokens\": 6}\n");
+  TempDir dir;
+  const auto lines = dir.write_file(
+      "lines.json", "{\"arrived_at\": 0, \"input_tokens\": 5, \"output_tokens\": 6}\n");
   CHECK(testing::generate(trace_spec(lines)).size() == 1);
   const auto array =
-      dir.write("array.json",
-                "[{\"arrived_at\": 0, \"input_tokens\": 5, \"output_tokens\": 6},\n"
-                " {\"arrived_at\": 1, \"input_tokens\": 7, \"output_tokens\": 8}]\n");
+      dir.write_file("array.json",
+                     "[{\"arrived_at\": 0, \"input_tokens\": 5, \"output_tokens\": 6},\n"
+                     " {\"arrived_at\": 1, \"input_tokens\": 7, \"output_tokens\": 8}]\n");
   const auto requests = testing::generate(trace_spec(array));
   REQUIRE(requests.size() == 2);
   CHECK(requests[1].input_tokens == 7);
@@ -107,14 +108,14 @@ TEST_CASE("a .json trace may be JSON lines or one array") {
 }
 
 TEST_CASE("a trace stops at the request count or the duration and moves to t = 0 offline") {
-  ScratchDir dir;
+  TempDir dir;
   std::string text = "arrived_at,num_prefill_tokens,num_decode_tokens\n";
   for (int i = 0; i < 100; ++i) {
     text += std::to_string(i) + ",10,10\n";
   }
   // Rows past the limits are not even checked.
   text += "1,bad,10\n";
-  const auto path = dir.write("long.csv", text);
+  const auto path = dir.write_file("long.csv", text);
 
   WorkloadSpec spec = trace_spec(path);
   spec.requests = 10;
@@ -136,12 +137,12 @@ TEST_CASE("a trace stops at the request count or the duration and moves to t = 0
 }
 
 TEST_CASE("prefix groups apply to trace rows too") {
-  ScratchDir dir;
+  TempDir dir;
   std::string text = "arrived_at,num_prefill_tokens,num_decode_tokens\n";
   for (int i = 0; i < 1000; ++i) {
     text += "0,1000,10\n";
   }
-  WorkloadSpec spec = trace_spec(dir.write("prefix.csv", text));
+  WorkloadSpec spec = trace_spec(dir.write_file("prefix.csv", text));
   spec.prefix_groups = {{.share = 1.0, .prefix_tokens = 400, .groups = 3}};
   for (const WorkloadRequest& request : testing::generate(spec)) {
     CHECK(request.prefix_group >= 0);
@@ -237,10 +238,10 @@ TEST_CASE("a trace of an unknown format or a missing file is an error naming it"
 }
 
 TEST_CASE("read_trace keeps rows compact and carries class indices") {
-  ScratchDir dir;
-  const auto path = dir.write("trace.csv",
-                              "arrived_at,num_prefill_tokens,num_decode_tokens,compute_class\n"
-                              "0,1,2,efficient\n0,3,4,\n");
+  TempDir dir;
+  const auto path = dir.write_file("trace.csv",
+                                   "arrived_at,num_prefill_tokens,num_decode_tokens,compute_class\n"
+                                   "0,1,2,efficient\n0,3,4,\n");
   Result<std::vector<TraceRecord>> records = read_trace(path, testing::test_classes());
   REQUIRE(records.has_value());
   CHECK(sizeof(TraceRecord) == 24);

@@ -1,4 +1,4 @@
-#include "tests/cli/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 #include <stdlib.h>
 
@@ -7,12 +7,11 @@
 #include <string>
 #include <system_error>
 
-namespace scoville::cli_test {
+namespace scoville::test_support {
 
 TempDir::TempDir() {
   // mkdtemp picks a name nobody else holds and creates it atomically.
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "scoville-cli-test-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "scoville-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
   }
@@ -36,4 +35,4 @@ std::filesystem::path TempDir::write_file(std::string_view name, std::string_vie
   return file;
 }
 
-}  // namespace scoville::cli_test
+}  // namespace scoville::test_support

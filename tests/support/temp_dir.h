@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string_view>
 
-namespace scoville::cli_test {
+namespace scoville::test_support {
 
 // A fresh directory under the system's temporary directory, removed with everything in it when
 // the object goes out of scope, so each test case writes its input files where no other test
@@ -26,4 +26,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace scoville::cli_test
+}  // namespace scoville::test_support
