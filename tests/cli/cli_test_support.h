@@ -8,11 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 #include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {
 
+using test_support::CommandResult;
+using test_support::describe;
+using test_support::run_command;
+using test_support::run_scoville;
 using test_support::TempDir;
 
 // Exit codes the binary documents (cli/command_status.h): a wrong file, value or scenario, and

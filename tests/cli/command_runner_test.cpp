@@ -1,6 +1,6 @@
 // The harness the end-to-end tests stand on: if it lost output, mixed the streams or hung, every
 // other test in this folder would mean nothing.
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 
 #include <signal.h>
 
@@ -12,7 +12,7 @@
 
 #include <doctest/doctest.h>
 
-namespace scoville::cli_test {
+namespace scoville::test_support {
 namespace {
 
 constexpr const char* kShell = "/bin/sh";
@@ -103,4 +103,4 @@ TEST_CASE("run_command throws when the program does not exist") {
 }
 
 }  // namespace
-}  // namespace scoville::cli_test
+}  // namespace scoville::test_support

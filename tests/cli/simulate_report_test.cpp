@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_test_support.h"
-#include "tests/cli/command_runner.h"
 #include "tests/cli/html_checks.h"
+#include "tests/support/command_runner.h"
 #include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {

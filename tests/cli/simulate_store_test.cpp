@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_test_support.h"
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 #include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {
@@ -31,24 +31,13 @@ const std::vector<std::string> kSimulation = {
     "simulate", "--offline",       "--requests", "300",      "--input-tokens",
     "500",      "--output-tokens", "100",        "--format", "json"};
 
-// The sqlite3 program on PATH, as `which sqlite3` finds it.
-std::optional<std::string> find_sqlite3() {
-  const char* path = std::getenv("PATH");
-  std::istringstream folders(path == nullptr ? "" : path);
-  for (std::string folder; std::getline(folders, folder, ':');) {
-    const std::filesystem::path candidate = std::filesystem::path(folder) / "sqlite3";
-    if (!folder.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
-
 // The fixture of test cases that read the database with the sqlite3 program, as another tool
 // would. A missing sqlite3 fails such a case before it starts rather than skipping it: without
 // it nothing would check what the binary stored.
 class Sqlite3Program {
  public:
   Sqlite3Program() {
-    std::optional<std::string> found = find_sqlite3();
+    std::optional<std::string> found = test_support::find_program("sqlite3");
     if (!found) {
       FAIL(
           "sqlite3 is not on PATH; install the Debian package sqlite3 (scripts/bootstrap.sh "

@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/cli/cli_test_support.h"
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 
 namespace scoville::cli_test {
 namespace {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_test_support.h"
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 
 namespace scoville::cli_test {
 namespace {

@@ -6,8 +6,8 @@
 #include <doctest/doctest.h>
 
 #include "tests/cli/cli_test_support.h"
-#include "tests/cli/command_runner.h"
 #include "tests/cli/html_checks.h"
+#include "tests/support/command_runner.h"
 #include "tests/support/temp_dir.h"
 
 namespace scoville::cli_test {

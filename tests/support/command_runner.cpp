@@ -1,4 +1,4 @@
-#include "tests/cli/command_runner.h"
+#include "tests/support/command_runner.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,11 +11,14 @@
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
 #include <system_error>
 #include <thread>
 #include <utility>
 
-namespace scoville::cli_test {
+namespace scoville::test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -234,4 +237,14 @@ std::string describe(const CommandResult& result) {
          excerpt(result.stderr_text);
 }
 
-}  // namespace scoville::cli_test
+std::optional<std::string> find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path == nullptr ? "" : path);
+  for (std::string folder; std::getline(folders, folder, ':');) {
+    const std::filesystem::path candidate = std::filesystem::path(folder) / name;
+    if (!folder.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace scoville::test_support

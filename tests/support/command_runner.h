@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace scoville::cli_test {
+namespace scoville::test_support {
 
 // How long a command may run before it is killed. A safety net so that a hung binary fails its
 // test instead of hanging CI, not a timed assertion: a normal run takes milliseconds.
@@ -33,10 +33,13 @@ struct CommandResult {
 CommandResult run_command(const std::string& program, const std::vector<std::string>& args,
                           std::chrono::milliseconds deadline = kCommandDeadline);
 
+// The absolute path of `name` on PATH, as `which` finds it, or nothing.
+std::optional<std::string> find_program(const std::string& name);
+
 // Runs the scoville binary under test (SCOVILLE_BINARY) with `args`.
 CommandResult run_scoville(const std::vector<std::string>& args);
 
 // The result in a few lines (how it ended, stdout, stderr), for a failing test's context.
 std::string describe(const CommandResult& result);
 
-}  // namespace scoville::cli_test
+}  // namespace scoville::test_support

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "router/asio.h"
+
+namespace scoville::router {
+
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+// The answer side of one HTTP exchange, handed to a handler with the request. A handler
+// either sends one whole response, or starts a chunked stream and writes to it piece by
+// piece (for server-sent events), then ends it. Calls may come from any thread; they are
+// carried out in order on the connection's executor. After the exchange is finished the
+// connection reads the next request (keep-alive) or closes.
+class HttpExchange {
+ public:
+  virtual ~HttpExchange() = default;
+
+  virtual void respond(HttpResponse response) = 0;
+
+  // Sends the status line and headers of a chunked response.
+  virtual void begin_stream(http::response<http::empty_body> header) = 0;
+  // Sends one chunk; `on_sent` (optional) runs once it has been written, for back-pressure.
+  virtual void write_chunk(std::string data, std::function<void()> on_sent = {}) = 0;
+  // Sends the last chunk.
+  virtual void end_stream() = 0;
+
+  // Whether the client went away; a streaming handler stops producing when it did.
+  virtual bool client_gone() const = 0;
+};
+
+// Handles requests: called on the connection's executor for each complete request.
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  virtual void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) = 0;
+};
+
+}  // namespace scoville::router

@@ -1,0 +1,326 @@
+#include "router/http_server.h"
+
+#include <atomic>
+#include <deque>
+#include <optional>
+
+namespace scoville::router {
+
+struct HttpServer::Shared {
+  std::shared_ptr<HttpHandler> handler;
+  HttpServerLimits limits;
+  std::atomic<std::size_t> connections{0};
+};
+
+namespace {
+
+// One thing to send: a whole response, the header of a stream, a chunk, or the last chunk.
+struct Outgoing {
+  enum class Kind { kWhole, kHeader, kChunk, kLast };
+  Kind kind = Kind::kWhole;
+  HttpResponse whole;
+  http::response<http::empty_body> header;
+  std::string data;
+  std::function<void()> on_sent;
+};
+
+HttpResponse error_response(http::status status, const std::string& message, unsigned version) {
+  HttpResponse response{status, version};
+  response.set(http::field::content_type, "application/json");
+  response.keep_alive(false);
+  // OpenAI's error shape, which every client of the router already parses.
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  response.body() = "{\"error\":{\"message\":\"" + escaped +
+                    "\",\"type\":\"invalid_request_error\",\"code\":" +
+                    std::to_string(static_cast<unsigned>(status)) + "}}";
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+// One connection: reads requests one after the other and writes what each exchange sends.
+class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), deadline_(stream_.get_executor()), shared_(std::move(shared)) {
+    shared_->connections.fetch_add(1);
+  }
+  ~Session() { shared_->connections.fetch_sub(1); }
+
+  void start() { do_read(); }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+  bool closed() const { return closed_.load(); }
+
+  void enqueue(Outgoing outgoing);
+
+ private:
+  class Exchange;
+
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void fail_request(http::status status, const std::string& message);
+  void write_next();
+  void on_write(beast::error_code ec, Outgoing::Kind kind);
+  void close();
+
+  beast::tcp_stream stream_;
+  asio::steady_timer deadline_;
+  std::shared_ptr<Shared> shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<Outgoing> queue_;
+  std::optional<http::response<http::empty_body>> header_;
+  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
+  std::optional<HttpResponse> whole_;
+  bool writing_ = false;
+  bool keep_alive_ = true;
+  bool read_timed_out_ = false;
+  bool first_request_ = true;
+  std::atomic<bool> closed_{false};
+};
+
+// The answer side of one request; it keeps its connection alive until it is finished.
+class HttpServer::Session::Exchange final : public HttpExchange {
+ public:
+  explicit Exchange(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+
+  void respond(HttpResponse response) override {
+    Outgoing out;
+    out.kind = Outgoing::Kind::kWhole;
+    out.whole = std::move(response);
+    post(std::move(out));
+  }
+  void begin_stream(http::response<http::empty_body> header) override {
+    Outgoing out;
+    out.kind = Outgoing::Kind::kHeader;
+    out.header = std::move(header);
+    post(std::move(out));
+  }
+  void write_chunk(std::string data, std::function<void()> on_sent) override {
+    Outgoing out;
+    out.kind = Outgoing::Kind::kChunk;
+    out.data = std::move(data);
+    out.on_sent = std::move(on_sent);
+    post(std::move(out));
+  }
+  void end_stream() override {
+    Outgoing out;
+    out.kind = Outgoing::Kind::kLast;
+    post(std::move(out));
+  }
+  bool client_gone() const override { return session_->closed(); }
+
+ private:
+  void post(Outgoing out) {
+    asio::post(session_->executor(), [session = session_, out = std::move(out)]() mutable {
+      session->enqueue(std::move(out));
+    });
+  }
+
+  std::shared_ptr<Session> session_;
+};
+
+void HttpServer::Session::do_read() {
+  // Read the next request within the header deadline (the idle deadline between requests).
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
+  parser_->body_limit(shared_->limits.max_body_bytes);
+  read_timed_out_ = false;
+  stream_.expires_never();
+  deadline_.expires_after(first_request_ ? shared_->limits.header_timeout
+                                         : shared_->limits.idle_timeout);
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->read_timed_out_ = true;
+    self->stream_.cancel();
+  });
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void HttpServer::Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  deadline_.cancel();
+  if (ec == http::error::end_of_stream || ec == asio::error::connection_reset) {
+    return close();
+  }
+  if (read_timed_out_) {
+    // A client that started a request and stalled gets told; an idle one is just closed.
+    if (buffer_.size() > 0 || parser_->got_some()) {
+      return fail_request(http::status::request_timeout, "the request did not arrive in time");
+    }
+    return close();
+  }
+  if (ec == http::error::header_limit) {
+    return fail_request(http::status::request_header_fields_too_large,
+                        "request headers are larger than the server accepts");
+  }
+  if (ec == http::error::body_limit) {
+    return fail_request(http::status::payload_too_large,
+                        "request body is larger than the server accepts");
+  }
+  if (ec) {
+    return fail_request(http::status::bad_request, "malformed HTTP request: " + ec.message());
+  }
+
+  first_request_ = false;
+  HttpRequest request = parser_->release();
+  keep_alive_ = request.keep_alive();
+  shared_->handler->handle(std::move(request), std::make_shared<Exchange>(shared_from_this()));
+}
+
+void HttpServer::Session::fail_request(http::status status, const std::string& message) {
+  keep_alive_ = false;
+  Outgoing out;
+  out.kind = Outgoing::Kind::kWhole;
+  out.whole = error_response(status, message, 11);
+  enqueue(std::move(out));
+}
+
+void HttpServer::Session::enqueue(Outgoing outgoing) {
+  if (closed_) {
+    return;
+  }
+  queue_.push_back(std::move(outgoing));
+  if (!writing_) {
+    write_next();
+  }
+}
+
+void HttpServer::Session::write_next() {
+  if (queue_.empty()) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  Outgoing& out = queue_.front();
+  auto self = shared_from_this();
+  const Outgoing::Kind kind = out.kind;
+  // A client that stops reading cannot hold the connection forever.
+  stream_.expires_after(shared_->limits.idle_timeout);
+  auto done = [self, kind](beast::error_code ec, std::size_t) { self->on_write(ec, kind); };
+
+  switch (kind) {
+    case Outgoing::Kind::kWhole:
+      whole_.emplace(std::move(out.whole));
+      whole_->keep_alive(keep_alive_ && whole_->keep_alive());
+      keep_alive_ = whole_->keep_alive();
+      http::async_write(stream_, *whole_, done);
+      break;
+    case Outgoing::Kind::kHeader:
+      header_.emplace(std::move(out.header));
+      header_->chunked(true);
+      header_->keep_alive(keep_alive_);
+      header_serializer_.emplace(*header_);
+      http::async_write_header(stream_, *header_serializer_, done);
+      break;
+    case Outgoing::Kind::kChunk:
+      asio::async_write(stream_, http::make_chunk(asio::buffer(out.data)), done);
+      break;
+    case Outgoing::Kind::kLast:
+      asio::async_write(stream_, http::make_chunk_last(), done);
+      break;
+  }
+}
+
+void HttpServer::Session::on_write(beast::error_code ec, Outgoing::Kind kind) {
+  if (ec) {
+    return close();
+  }
+  Outgoing finished = std::move(queue_.front());
+  queue_.pop_front();
+  if (finished.on_sent) finished.on_sent();
+
+  const bool exchange_done = kind == Outgoing::Kind::kWhole || kind == Outgoing::Kind::kLast;
+  if (exchange_done) {
+    whole_.reset();
+    header_serializer_.reset();
+    header_.reset();
+    if (!keep_alive_) {
+      return close();
+    }
+    // Anything queued after the end of an exchange has no request to belong to.
+    queue_.clear();
+    writing_ = false;
+    return do_read();
+  }
+  write_next();
+}
+
+void HttpServer::Session::close() {
+  if (closed_.exchange(true)) {
+    return;
+  }
+  deadline_.cancel();
+  queue_.clear();
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handler,
+                       HttpServerLimits limits)
+    : io_(io), acceptor_(io), shared_(std::make_shared<Shared>()) {
+  shared_->handler = std::move(handler);
+  shared_->limits = limits;
+}
+
+HttpServer::~HttpServer() { stop_accepting(); }
+
+Result<void> HttpServer::listen(const std::string& host, std::uint16_t port) {
+  beast::error_code ec;
+  const asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) {
+    return make_error("cannot listen on " + host + ": not an IP address");
+  }
+  const tcp::endpoint endpoint(address, port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                      ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  do_accept();
+  return {};
+}
+
+void HttpServer::stop_accepting() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+std::size_t HttpServer::open_connections() const { return shared_->connections.load(); }
+
+void HttpServer::do_accept() {
+  acceptor_.async_accept(asio::make_strand(io_),
+                         beast::bind_front_handler(&HttpServer::on_accept, this));
+}
+
+void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted) {
+    return;
+  }
+  if (!ec) {
+    if (shared_->connections.load() >= shared_->limits.max_connections) {
+      // Over the limit: refuse at once rather than queue work nobody will serve.
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), shared_)->start();
+    }
+  }
+  if (acceptor_.is_open()) {
+    do_accept();
+  }
+}
+
+}  // namespace scoville::router

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/result.h"
+#include "router/asio.h"
+#include "router/http_exchange.h"
+
+namespace scoville::router {
+
+// Limits that keep one client from holding a connection or memory hostage.
+struct HttpServerLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // to receive a whole request
+  std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests
+  std::size_t max_connections = 20'000;
+};
+
+// An HTTP/1.1 server on Boost.Beast: accepts connections, reads requests with the limits
+// above (answering 400, 408, 413 or 431 itself when a client breaks them), and passes each
+// complete request to the handler. Runs on the io_context it is given.
+class HttpServer {
+ public:
+  HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handler, HttpServerLimits limits);
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens; port 0 picks a free port (see port()).
+  Result<void> listen(const std::string& host, std::uint16_t port);
+  std::uint16_t port() const { return port_; }
+
+  // Stops accepting; open connections finish their current exchange and close.
+  void stop_accepting();
+  std::size_t open_connections() const;
+
+ private:
+  class Session;
+  struct Shared;
+
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<Shared> shared_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace scoville::router

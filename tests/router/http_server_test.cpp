@@ -1,0 +1,149 @@
+// The router's HTTP server, driven by curl and by raw sockets that misbehave on purpose.
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "router/asio.h"
+#include "router/http_server.h"
+#include "tests/support/command_runner.h"
+
+namespace scoville::router {
+namespace {
+
+using test_support::CommandResult;
+using test_support::run_command;
+
+// Answers /whole with a JSON body and /stream with three server-sent events.
+class TestHandler final : public HttpHandler {
+ public:
+  void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) override {
+    if (request.target() == "/stream") {
+      http::response<http::empty_body> header{http::status::ok, request.version()};
+      header.set(http::field::content_type, "text/event-stream");
+      exchange->begin_stream(std::move(header));
+      for (int i = 1; i <= 3; ++i) {
+        exchange->write_chunk("data: " + std::to_string(i) + "\n\n");
+      }
+      exchange->end_stream();
+      return;
+    }
+    HttpResponse response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "application/json");
+    response.body() = R"({"echo":")" + std::string(request.target()) + R"("})";
+    response.prepare_payload();
+    exchange->respond(std::move(response));
+  }
+};
+
+// A server on 127.0.0.1 and a free port, running on its own thread for the test's life.
+class RunningServer {
+ public:
+  explicit RunningServer(HttpServerLimits limits = {})
+      : server_(io_, std::make_shared<TestHandler>(), limits) {
+    REQUIRE(server_.listen("127.0.0.1", 0).has_value());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~RunningServer() {
+    asio::post(io_, [this] { server_.stop_accepting(); });
+    io_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
+  }
+  std::uint16_t port() const { return server_.port(); }
+
+ private:
+  asio::io_context io_;
+  HttpServer server_;
+  std::thread thread_;
+};
+
+CommandResult curl(const std::vector<std::string>& args) {
+  static const std::optional<std::string> program = test_support::find_program("curl");
+  REQUIRE_MESSAGE(program.has_value(), "curl is not on PATH; scripts/bootstrap.sh installs it");
+  std::vector<std::string> all = {"--silent", "--show-error", "--max-time", "10"};
+  all.insert(all.end(), args.begin(), args.end());
+  return run_command(*program, all, std::chrono::seconds(30));
+}
+
+// Sends `bytes` on a fresh connection, then reads what the server says until it closes.
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(socket, asio::buffer(bytes));
+  std::string reply;
+  beast::error_code ec;
+  char buffer[4096];
+  for (;;) {
+    const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
+    if (ec) break;
+    reply.append(buffer, n);
+  }
+  return reply;
+}
+
+TEST_CASE("a whole response reaches curl with its status and body") {
+  RunningServer server;
+  const CommandResult result = curl({"--write-out", "\n%{http_code}", server.url("/whole")});
+  REQUIRE(result.exited_with(0));
+  CHECK(result.stdout_text == "{\"echo\":\"/whole\"}\n200");
+}
+
+TEST_CASE("a streamed response arrives as server-sent events, byte for byte") {
+  RunningServer server;
+  const CommandResult result = curl({"--no-buffer", server.url("/stream")});
+  REQUIRE(result.exited_with(0));
+  CHECK(result.stdout_text == "data: 1\n\ndata: 2\n\ndata: 3\n\n");
+}
+
+TEST_CASE("keep-alive serves several requests on one connection") {
+  RunningServer server;
+  const CommandResult result =
+      curl({"--verbose", server.url("/a"), server.url("/stream"), server.url("/b")});
+  REQUIRE(result.exited_with(0));
+  CHECK(result.stdout_text ==
+        "{\"echo\":\"/a\"}data: 1\n\ndata: 2\n\ndata: 3\n\n{\"echo\":\"/b\"}");
+  CHECK(result.stderr_text.find("Re-using existing connection") != std::string::npos);
+}
+
+TEST_CASE("a client that never finishes its headers gets 408 and the connection closes") {
+  HttpServerLimits limits;
+  limits.header_timeout = std::chrono::milliseconds(200);
+  RunningServer server(limits);
+  const std::string reply = raw_exchange(server.port(), "GET /slow HTTP/1.1\r\nHost: x\r\n");
+  CHECK(reply.rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(reply.find("\"error\"") != std::string::npos);
+}
+
+TEST_CASE("oversized headers get 431") {
+  HttpServerLimits limits;
+  limits.max_header_bytes = 1024;
+  RunningServer server(limits);
+  const CommandResult result = curl({"--write-out", "%{http_code}", "--output", "/dev/null", "-H",
+                                     "X-Big: " + std::string(4000, 'a'), server.url("/whole")});
+  CHECK(result.stdout_text == "431");
+}
+
+TEST_CASE("an oversized body gets 413") {
+  HttpServerLimits limits;
+  limits.max_body_bytes = 100;
+  RunningServer server(limits);
+  const CommandResult result =
+      curl({"--write-out", "%{http_code}", "--output", "/dev/null", "--data-binary",
+            std::string(1000, 'x'), server.url("/whole")});
+  CHECK(result.stdout_text == "413");
+}
+
+TEST_CASE("a malformed request gets 400 in OpenAI's error format") {
+  RunningServer server;
+  const std::string reply = raw_exchange(server.port(), "NOT HTTP AT ALL\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(reply.find("{\"error\":{\"message\":\"malformed HTTP request") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace scoville::router
