@@ -24,6 +24,25 @@ void BatchScheduler::enqueue(Sequence* sequence) {
   ++waiting_count_;
 }
 
+void BatchScheduler::abort(Sequence* sequence) {
+  const auto running = std::find(running_.begin(), running_.end(), sequence);
+  if (running != running_.end()) {
+    release_kv(*sequence);
+    running_.erase(running);
+    return;
+  }
+  for (auto level = waiting_.begin(); level != waiting_.end(); ++level) {
+    auto& queue = level->second;
+    const auto it = std::find(queue.begin(), queue.end(), sequence);
+    if (it == queue.end()) continue;
+    release_kv(*sequence);
+    queue.erase(it);
+    --waiting_count_;
+    if (queue.empty()) waiting_.erase(level);
+    return;
+  }
+}
+
 void BatchScheduler::plan_step(StepPlan& plan, double now_seconds) {
   plan.clear();
   std::int64_t budget = config_.max_batched_tokens;

@@ -65,6 +65,10 @@ class BatchScheduler {
   std::int64_t preemptions() const { return preemptions_; }
   const SchedulerConfig& config() const { return config_; }
 
+  // Removes a sequence that is no longer wanted (its client went away), running or waiting,
+  // and frees its KV. Must not be called while a step that includes it is in flight.
+  void abort(Sequence* sequence);
+
   // Fills `plan` with the next step's work; empty when nothing can run.
   void plan_step(StepPlan& plan, double now_seconds);
 
