@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/backend_command.h"
 #include "cli/command_status.h"
 #include "cli/config_command.h"
 #include "cli/cost_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "scoville 0.1.0");
 
   int exit_code = scoville::cli::kExitOk;
+  scoville::cli::add_backend_command(app, exit_code);
   scoville::cli::add_config_command(app, exit_code);
   scoville::cli::add_cost_command(app, exit_code);
   scoville::cli::add_prices_command(app, exit_code);
