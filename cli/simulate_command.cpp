@@ -56,6 +56,7 @@ struct SimulateOptions {
   bool prefix_caching = false;
   std::optional<double> spec_draft_tokens;
   double spec_acceptance = 0.8;
+  bool spec_acceptance_given = false;
 };
 
 // Flags that describe the fleet and workload, which a simulation file replaces.
@@ -134,6 +135,9 @@ Result<nlohmann::json> document_from_flags(const SimulateOptions& o) {
       {"replicas", o.replicas},
       {"compute_class", o.compute_class},
       {"scheduler", {{"policy", o.scheduler}, {"prefix_caching", o.prefix_caching}}}};
+  if (o.spec_acceptance_given && !o.spec_draft_tokens) {
+    return make_error("--spec-alpha needs --spec-k (the draft tokens per step)");
+  }
   if (o.spec_draft_tokens) {
     group["speculative"] = {{"draft_tokens", *o.spec_draft_tokens},
                             {"acceptance_rate", o.spec_acceptance}};
@@ -356,7 +360,10 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   c->add_option("--spec-k", o->spec_draft_tokens, "Speculative decoding: draft tokens per step");
   c->add_option("--spec-alpha", o->spec_acceptance, "Speculative decoding: acceptance rate")
       ->capture_default_str();
-  c->callback([o, c, &exit_code] { exit_code = run_simulate(*o, *c); });
+  c->callback([o, c, &exit_code] {
+    o->spec_acceptance_given = c->count("--spec-alpha") > 0;
+    exit_code = run_simulate(*o, *c);
+  });
 }
 
 }  // namespace scoville::cli

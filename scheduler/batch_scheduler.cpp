@@ -17,10 +17,13 @@ BatchScheduler::BatchScheduler(SchedulerConfig config, SpeculativeConfig specula
                                KvCache& kv_cache)
     : config_(std::move(config)), speculative_(speculative), kv_(kv_cache) {}
 
+std::int32_t BatchScheduler::priority_of(const Sequence& sequence) const {
+  return config_.class_priority ? sequence.priority : 0;
+}
+
 void BatchScheduler::enqueue(Sequence* sequence) {
   sequence->prefill_target_tokens = sequence->prompt_tokens;
-  const std::int32_t priority = config_.class_priority ? sequence->priority : 0;
-  waiting_[priority].push_back(sequence);
+  waiting_[priority_of(*sequence)].push_back(sequence);
   ++waiting_count_;
 }
 
@@ -60,24 +63,32 @@ void BatchScheduler::plan_step(StepPlan& plan, double now_seconds) {
   if (plan.items.empty()) {
     schedule_decodes(plan, budget, now_seconds);
   }
+  if (plan.items.empty()) {
+    // Decoding preempted everything it could not grow: what is waiting now may fit.
+    admit_waiting(plan, budget, now_seconds);
+  }
 }
 
 void BatchScheduler::schedule_decodes(StepPlan& plan, std::int64_t& budget, double now_seconds) {
-  const std::int32_t tokens_per_sequence = speculative_.enabled ? speculative_.draft_tokens + 1 : 1;
+  const std::int32_t lookahead = speculative_.enabled ? speculative_.draft_tokens + 1 : 1;
 
   for (std::size_t i = 0; i < running_.size(); ++i) {
     Sequence* sequence = running_[i];
     if (sequence->prefilling()) {
       continue;
     }
-    if (budget < tokens_per_sequence) {
+    // Verify no more drafts than the sequence has tokens left to make, or the budget holds.
+    const std::int64_t remaining = sequence->output_tokens - sequence->generated_tokens;
+    const auto tokens =
+        static_cast<std::int32_t>(std::min<std::int64_t>({lookahead, remaining, budget}));
+    if (tokens < 1) {
       break;
     }
 
     const std::int32_t context = sequence->context_tokens();
-    const std::int64_t needed = extra_blocks(*sequence, context + tokens_per_sequence);
+    const std::int64_t needed = extra_blocks(*sequence, context + tokens);
     if (needed > 0 && !kv_.allocate(needed, now_seconds)) {
-      // Preempt from the unscheduled tail; if nothing is left there, this sequence yields.
+      // Preempt from the lower-priority, later tail; if nothing is left there, this one yields.
       if (!preempt_for(needed, sequence) || !kv_.allocate(needed, now_seconds)) {
         preempt(sequence);
         --i;
@@ -86,12 +97,12 @@ void BatchScheduler::schedule_decodes(StepPlan& plan, std::int64_t& budget, doub
     }
     sequence->private_blocks += std::max<std::int64_t>(needed, 0);
 
-    plan.items.push_back(ScheduledWork{sequence, tokens_per_sequence, false});
-    plan.work.decode_tokens += tokens_per_sequence;
+    plan.items.push_back(ScheduledWork{sequence, tokens, false});
+    plan.work.decode_tokens += tokens;
     plan.work.decode_context_tokens += context;
     plan.work.logit_sequences += 1;
     plan.decode_sequences += 1;
-    budget -= tokens_per_sequence;
+    budget -= tokens;
   }
 }
 
@@ -125,39 +136,50 @@ void BatchScheduler::admit_waiting(StepPlan& plan, std::int64_t& budget, double 
     auto level = waiting_.begin();
     Sequence* sequence = level->second.front();
 
-    // A shared prefix already in the cache skips its prefill.
-    if (kv_.prefix_caching() && sequence->prefix_group >= 0 && !sequence->holds_prefix &&
-        sequence->computed_tokens == 0) {
-      const std::int32_t cached =
-          kv_.acquire_prefix(sequence->prefix_group, sequence->prefix_tokens, now_seconds);
-      if (cached > 0) {
-        sequence->holds_prefix = true;
-        sequence->shared_blocks = kv_.blocks_for(cached);
-        sequence->computed_tokens = std::min(cached, sequence->prefill_target_tokens - 1);
-        if (sequence->preemptions == 0) sequence->cached_prompt_tokens = sequence->computed_tokens;
-      }
+    // A shared prefix already in the cache skips its prefill; it is only taken (and counted)
+    // once the admission is sure.
+    std::int32_t cached = 0;
+    const bool may_share = kv_.prefix_caching() && sequence->prefix_group >= 0 &&
+                           !sequence->holds_prefix && sequence->computed_tokens == 0;
+    if (may_share) {
+      cached = std::min(kv_.peek_prefix(sequence->prefix_group, sequence->prefix_tokens),
+                        sequence->prefill_target_tokens - 1);
     }
+    const std::int64_t shared = may_share && cached > 0 ? kv_.blocks_for(cached) : 0;
 
-    const std::int64_t remaining = sequence->prefill_target_tokens - sequence->computed_tokens;
+    const std::int64_t start = sequence->computed_tokens + cached;
+    const std::int64_t remaining = sequence->prefill_target_tokens - start;
     const std::int64_t chunk = config_.chunked_prefill ? std::min(remaining, budget) : remaining;
     const bool fits_budget = config_.chunked_prefill || remaining <= budget || plan.items.empty();
-    const std::int64_t needed = extra_blocks(*sequence, sequence->computed_tokens + chunk);
+    const std::int64_t held = sequence->private_blocks + sequence->shared_blocks + shared;
+    const std::int64_t needed = std::max<std::int64_t>(0, kv_.blocks_for(start + chunk) - held);
     // The watermark keeps room for running sequences to grow; an idle engine needs none.
     const std::int64_t reserve = running_.empty() ? 0 : watermark_blocks;
     if (!fits_budget || !kv_.can_allocate(needed + reserve) || !kv_.allocate(needed, now_seconds)) {
       // Head-of-line: later arrivals wait behind this one, as in vLLM.
-      if (sequence->holds_prefix) {
-        release_kv(*sequence);
-        sequence->computed_tokens = 0;
-      }
       return;
     }
 
+    if (may_share && cached == 0) {
+      kv_.record_prefix_miss();
+    }
+    if (may_share && cached > 0) {
+      kv_.acquire_prefix(sequence->prefix_group, sequence->prefix_tokens, now_seconds);
+      sequence->holds_prefix = true;
+      sequence->shared_blocks = shared;
+      sequence->computed_tokens = cached;
+      if (sequence->preemptions == 0) sequence->cached_prompt_tokens = cached;
+    }
     level->second.pop_front();
     if (level->second.empty()) waiting_.erase(level);
     --waiting_count_;
     sequence->private_blocks += needed;
-    running_.push_back(sequence);
+    // Running sequences stay ordered by priority, so that decodes of higher classes are
+    // scheduled first and preemption takes from the lowest-priority tail.
+    const auto position = std::find_if(
+        running_.begin(), running_.end(),
+        [&](const Sequence* other) { return priority_of(*other) < priority_of(*sequence); });
+    running_.insert(position, sequence);
     add_prefill(plan, sequence, static_cast<std::int32_t>(chunk));
     budget -= chunk;
   }
@@ -190,7 +212,7 @@ bool BatchScheduler::preempt_for(std::int64_t blocks, const Sequence* keep) {
     // The victim is the lowest-priority sequence scheduled after `keep`, the latest among equals.
     std::size_t victim = running_.size();
     for (std::size_t j = running_.size(); j-- > first_candidate;) {
-      if (victim == running_.size() || running_[j]->priority < running_[victim]->priority) {
+      if (victim == running_.size() || priority_of(*running_[j]) < priority_of(*running_[victim])) {
         victim = j;
       }
     }
@@ -211,8 +233,7 @@ void BatchScheduler::preempt(Sequence* sequence) {
   ++preemptions_;
 
   running_.erase(std::find(running_.begin(), running_.end(), sequence));
-  const std::int32_t priority = config_.class_priority ? sequence->priority : 0;
-  waiting_[priority].push_front(sequence);
+  waiting_[priority_of(*sequence)].push_front(sequence);
   ++waiting_count_;
 }
 
@@ -258,7 +279,7 @@ void BatchScheduler::complete_step(const StepPlan& plan, double now_seconds,
     } else {
       emitted = 1;
       if (speculative_.enabled) {
-        emitted += sampler(speculative_.draft_tokens);
+        emitted += sampler(item.tokens - 1);
         // Blocks taken for drafts that were rejected go back.
         const std::int32_t context_after =
             sequence.context_tokens() +

@@ -94,7 +94,8 @@ class BatchScheduler {
   // Offers the prompt prefix a sequence just computed to the prefix cache.
   void share_prefix(Sequence& sequence, double now_seconds);
 
-  bool is_running(const Sequence* sequence) const;
+  // A sequence's priority as this scheduler sees it: its class's, or 0 without priorities.
+  std::int32_t priority_of(const Sequence& sequence) const;
 
   const SchedulerConfig config_;
   const SpeculativeConfig speculative_;

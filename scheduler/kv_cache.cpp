@@ -34,6 +34,17 @@ void KvCache::release(std::int64_t blocks) {
   assert(free_blocks_ <= total_blocks_);
 }
 
+std::int32_t KvCache::peek_prefix(std::int32_t group, std::int32_t prefix_tokens) const {
+  if (!prefix_caching_ || group < 0) {
+    return 0;
+  }
+  const auto it = prefixes_.find(group);
+  if (it == prefixes_.end() || it->second.tokens > prefix_tokens) {
+    return 0;
+  }
+  return it->second.tokens;
+}
+
 std::int32_t KvCache::acquire_prefix(std::int32_t group, std::int32_t prefix_tokens,
                                      double now_seconds) {
   if (!prefix_caching_ || group < 0) {
@@ -81,7 +92,11 @@ void KvCache::evict_until_free(std::int64_t blocks) {
     auto victim = prefixes_.end();
     double oldest = std::numeric_limits<double>::infinity();
     for (auto it = prefixes_.begin(); it != prefixes_.end(); ++it) {
-      if (it->second.references == 0 && it->second.last_used_seconds < oldest) {
+      // Ties on time go to the lower group id, so eviction never depends on hash order.
+      const bool older = it->second.last_used_seconds < oldest ||
+                         (it->second.last_used_seconds == oldest && victim != prefixes_.end() &&
+                          it->first < victim->first);
+      if (it->second.references == 0 && older) {
         oldest = it->second.last_used_seconds;
         victim = it;
       }

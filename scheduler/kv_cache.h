@@ -32,6 +32,9 @@ class KvCache {
   bool allocate(std::int64_t blocks, double now_seconds);
   void release(std::int64_t blocks);
 
+  // The cached (block-aligned) token count of a group's prefix, without taking it.
+  std::int32_t peek_prefix(std::int32_t group, std::int32_t prefix_tokens) const;
+
   // Looks a group's prefix up. On a hit, returns the cached (block-aligned) token count, takes
   // a reference and marks the prefix used; on a miss returns 0.
   std::int32_t acquire_prefix(std::int32_t group, std::int32_t prefix_tokens, double now_seconds);
@@ -41,6 +44,9 @@ class KvCache {
   // blocks).
   bool adopt_prefix(std::int32_t group, std::int32_t tokens, std::int64_t blocks,
                     double now_seconds);
+
+  // Counts a lookup that found nothing (acquire_prefix counts the ones that hit).
+  void record_prefix_miss() { ++prefix_lookups_; }
 
   // Drops one reference to a group's prefix.
   void release_prefix(std::int32_t group);

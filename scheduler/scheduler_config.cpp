@@ -44,17 +44,18 @@ SchedulerConfig parse_scheduler_config(const nlohmann::json& value, const std::s
     return c;
   }
 
-  c.max_num_seqs = static_cast<std::int32_t>(
-      reader.number_or("max_num_seqs", Bounds::positive_integer(), c.max_num_seqs));
+  c.max_num_seqs = static_cast<std::int32_t>(reader.number_or(
+      "max_num_seqs", Bounds{.min = 1, .max = 65536, .integer = true}, c.max_num_seqs));
   c.max_batched_tokens = static_cast<std::int32_t>(
-      reader.number_or("max_batched_tokens", Bounds::positive_integer(), c.max_batched_tokens));
+      reader.number_or("max_batched_tokens", Bounds{.min = 1, .max = 16777216, .integer = true},
+                       c.max_batched_tokens));
   c.chunked_prefill = reader.optional_bool("chunked_prefill").value_or(c.chunked_prefill);
   c.decode_first = reader.optional_bool("decode_first").value_or(c.decode_first);
   c.class_priority = reader.optional_bool("class_priority").value_or(c.class_priority);
   c.microbatch_window_seconds = reader.number_or(
       "microbatch_window_seconds", Bounds::between(0.0, 1.0), c.microbatch_window_seconds);
-  c.block_size_tokens = static_cast<std::int32_t>(
-      reader.number_or("block_size_tokens", Bounds::positive_integer(), c.block_size_tokens));
+  c.block_size_tokens = static_cast<std::int32_t>(reader.number_or(
+      "block_size_tokens", Bounds{.min = 1, .max = 1024, .integer = true}, c.block_size_tokens));
   c.memory_utilization =
       reader.number_or("memory_utilization", Bounds{.min = 0.0, .min_inclusive = false, .max = 1.0},
                        c.memory_utilization);

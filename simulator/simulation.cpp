@@ -133,6 +133,7 @@ void Simulation::reject(std::size_t class_index, const std::string& reason) {
 
 void Simulation::arrive(const WorkloadRequest& request, double now_seconds) {
   ++arrived_;
+  if (!first_arrival_seconds_) first_arrival_seconds_ = now_seconds;
   const auto class_index = static_cast<std::size_t>(request.class_index);
   const ClassInfo& info = classes_[class_index];
   if (info.serving_replicas.empty()) {
@@ -299,7 +300,9 @@ Result<SimulationResult> Simulation::run(RequestSource& source, const ProgressCa
         "progress); this is a bug, please report the configuration",
         arrived_ - done_, arrived_));
   }
-  SimulationResult result = summarize(last_completion_seconds_);
+  // The run lasts from the first arrival, so a trace's clock offset changes nothing.
+  const double start = first_arrival_seconds_.value_or(0.0);
+  SimulationResult result = summarize(std::max(0.0, last_completion_seconds_ - start));
   result.events = processed;
   return result;
 }
@@ -379,7 +382,11 @@ GroupResult Simulation::summarize_groups(const std::vector<std::size_t>& members
     add_distinct(out.precision, std::string(config::precision_name(group.spec.precision)));
     out.replicas += group.spec.replicas;
     out.tensor_parallel = std::max(out.tensor_parallel, group.spec.tensor_parallel);
-    out.kv_capacity_tokens = group.cost->kv_capacity_tokens();
+    // For several groups, the smallest replica's: the one that rejects first.
+    out.kv_capacity_tokens =
+        out.kv_capacity_tokens == 0.0
+            ? group.cost->kv_capacity_tokens()
+            : std::min(out.kv_capacity_tokens, group.cost->kv_capacity_tokens());
     out.metrics.merge(group.metrics);
 
     double group_busy = 0.0;

@@ -104,6 +104,7 @@ class Simulation final : private scheduler::StepObserver {
   std::uint64_t arrived_ = 0;
   std::uint64_t done_ = 0;
   double last_completion_seconds_ = 0.0;
+  std::optional<double> first_arrival_seconds_;
   RequestMetrics overall_;
   std::map<std::string, std::uint64_t> rejections_;
 };

@@ -28,7 +28,7 @@ struct GroupResult {
   std::string precision;
   int replicas = 0;
   int tensor_parallel = 1;
-  double kv_capacity_tokens = 0.0;  // per replica
+  double kv_capacity_tokens = 0.0;  // per replica (the smallest, for a device aggregate)
   RequestMetrics metrics;
   ReplicaStats stats;  // summed over the group's replicas
   std::int64_t preemptions = 0;
@@ -46,7 +46,7 @@ struct GroupResult {
 
 // The outcome of one simulation run.
 struct SimulationResult {
-  double duration_seconds = 0.0;  // simulated, from t = 0 to the last completion
+  double duration_seconds = 0.0;  // simulated, from the first arrival to the last completion
   std::uint64_t events = 0;
   std::uint64_t requests = 0;  // arrived
   RequestMetrics overall;

@@ -168,3 +168,63 @@ TEST_CASE("the expected tokens per speculative step follow the acceptance rate")
 
 }  // namespace
 }  // namespace scoville::scheduler
+
+namespace scoville::scheduler {
+namespace {
+
+TEST_CASE("a higher-priority sequence admitted later is not the one preempted") {
+  // 8 blocks: both prompts fit, their growth does not.
+  KvCache kv(8, 16, false);
+  BatchScheduler scheduler(SchedulerConfig{}, SpeculativeConfig{}, kv);
+  Sequence low = make(1, 48, 60, 0);
+  Sequence high = make(2, 48, 60, 10);
+  scheduler.enqueue(&low);
+  StepPlan plan;
+  Recorder recorder;
+  std::vector<Sequence*> finished;
+  scheduler.plan_step(plan, 0.0);
+  scheduler.complete_step(
+      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+  scheduler.enqueue(&high);
+  drain(scheduler, recorder);
+  CHECK(high.preemptions == 0);
+  CHECK(low.preemptions > 0);
+  CHECK(recorder.finished_ == 2);
+}
+
+TEST_CASE("speculative lookahead never reserves more than the tokens left to make") {
+  // 4 blocks of 16 tokens hold exactly a 40-token prompt and 24 outputs; a lookahead of 9
+  // would not fit near the end.
+  KvCache kv(4, 16, false);
+  BatchScheduler scheduler(SchedulerConfig{}, SpeculativeConfig{true, 8, 0.9, 0.05}, kv);
+  Sequence s = make(1, 40, 24);
+  scheduler.enqueue(&s);
+  Recorder recorder;
+  StepPlan plan;
+  std::vector<Sequence*> finished;
+  const AcceptanceSampler all = [](std::int32_t drafted) { return drafted; };
+  int steps = 0;
+  while (scheduler.has_work() && steps < 100) {
+    scheduler.plan_step(plan, steps);
+    REQUIRE_FALSE(plan.items.empty());
+    scheduler.complete_step(plan, steps + 1.0, all, recorder, finished);
+    ++steps;
+  }
+  CHECK(recorder.tokens_ == 24);
+  CHECK(scheduler.preemptions() == 0);
+}
+
+TEST_CASE("a token budget smaller than the lookahead still decodes") {
+  KvCache kv(100, 16, false);
+  SchedulerConfig config;
+  config.max_batched_tokens = 4;
+  BatchScheduler scheduler(config, SpeculativeConfig{true, 8, 0.9, 0.05}, kv);
+  Sequence s = make(1, 10, 20);
+  scheduler.enqueue(&s);
+  Recorder recorder;
+  drain(scheduler, recorder);
+  CHECK(recorder.tokens_ == 20);
+}
+
+}  // namespace
+}  // namespace scoville::scheduler

@@ -206,3 +206,53 @@ TEST_CASE("groups on one device type add up in the per-device view") {
 
 }  // namespace
 }  // namespace scoville::simulator
+
+namespace scoville::simulator {
+namespace {
+
+TEST_CASE("a trace's clock offset changes neither utilisation nor cost") {
+  const config::Config config = testing::catalog();
+  std::vector<WorkloadRequest> early = testing::uniform_requests(50, 500, 100, 0.1);
+  std::vector<WorkloadRequest> late = early;
+  for (WorkloadRequest& r : late) r.arrival_seconds += 100000.0;
+  const SimulationResult a =
+      testing::simulate(config, {testing::group("h100", "llama-3.1-8b")}, early);
+  const SimulationResult b =
+      testing::simulate(config, {testing::group("h100", "llama-3.1-8b")}, late);
+  CHECK(a.duration_seconds == doctest::Approx(b.duration_seconds));
+  CHECK(a.groups[0].utilization == doctest::Approx(b.groups[0].utilization));
+  CHECK(a.groups[0].cost.blended_usd_per_mtok ==
+        doctest::Approx(b.groups[0].cost.blended_usd_per_mtok));
+}
+
+TEST_CASE("speculative decoding near KV capacity finishes under both prefill orders") {
+  const config::Config small =
+      testing::catalog(R"({"devices": {"h100": {"hbm_capacity_bytes": 20e9}}})");
+  for (const char* policy : {"vllm", "vllm-v0"}) {
+    CAPTURE(policy);
+    ReplicaGroupSpec group = testing::group("h100", "llama-3.1-8b");
+    group.scheduler = *scheduler::scheduler_preset(policy);
+    group.speculative = scheduler::SpeculativeConfig{true, 4, 0.8, 0.05};
+    const SimulationResult r =
+        testing::simulate(small, {group}, testing::uniform_requests(1, 14000, 700));
+    CHECK(r.overall.finished == 1);
+    CHECK(r.groups[0].preemptions == 0);
+  }
+}
+
+TEST_CASE("prefix lookups count admissions, not retries at the head of the queue") {
+  std::vector<WorkloadRequest> work = testing::uniform_requests(40, 2048, 200, 0.0);
+  for (WorkloadRequest& r : work) {
+    r.prefix_group = 0;
+    r.prefix_tokens = 1024;
+  }
+  ReplicaGroupSpec group = testing::group("h100", "llama-3.1-8b");
+  group.scheduler.prefix_caching = true;
+  group.scheduler.max_num_seqs = 4;  // most requests wait, and retry admission every step
+  const SimulationResult r = testing::simulate(testing::catalog(), {group}, work);
+  CHECK(r.groups[0].prefix_lookups == 40);
+  CHECK(r.groups[0].prefix_hits == 39);
+}
+
+}  // namespace
+}  // namespace scoville::simulator
