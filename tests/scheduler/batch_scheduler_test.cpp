@@ -31,16 +31,20 @@ Sequence make(std::uint64_t id, std::int32_t prompt, std::int32_t output,
   return s;
 }
 
-// Runs steps until nothing is left; returns the number of steps.
-int drain(BatchScheduler& scheduler, Recorder& recorder) {
+// A target model that rejects every draft, and one that accepts them all.
+const AcceptanceSampler kRejectAll = [](std::int32_t) { return 0; };
+const AcceptanceSampler kAcceptAll = [](std::int32_t drafted) { return drafted; };
+
+// Runs steps until nothing is left (at most 10000); returns the number of steps.
+int drain(BatchScheduler& scheduler, Recorder& recorder,
+          const AcceptanceSampler& sampler = kRejectAll) {
   StepPlan plan;
   std::vector<Sequence*> finished;
   int steps = 0;
-  const AcceptanceSampler none = [](std::int32_t) { return 0; };
-  while (scheduler.has_work()) {
+  while (scheduler.has_work() && steps < 10000) {
     scheduler.plan_step(plan, steps);
     REQUIRE_FALSE(plan.items.empty());
-    scheduler.complete_step(plan, steps + 1.0, none, recorder, finished);
+    scheduler.complete_step(plan, steps + 1.0, sampler, recorder, finished);
     ++steps;
   }
   return steps;
@@ -143,18 +147,9 @@ TEST_CASE("speculative decoding emits the accepted drafts plus one token per ste
   BatchScheduler scheduler(SchedulerConfig{}, SpeculativeConfig{true, 4, 0.8, 0.05}, kv);
   Sequence s = make(1, 16, 21);
   scheduler.enqueue(&s);
-  StepPlan plan;
   Recorder recorder;
-  std::vector<Sequence*> finished;
-  const AcceptanceSampler all = [](std::int32_t drafted) { return drafted; };
-  int steps = 0;
-  while (scheduler.has_work()) {
-    scheduler.plan_step(plan, steps);
-    scheduler.complete_step(plan, steps + 1.0, all, recorder, finished);
-    ++steps;
-  }
   // The prefill step yields 1 token, then 4 verify steps of 5 tokens each.
-  CHECK(steps == 5);
+  CHECK(drain(scheduler, recorder, kAcceptAll) == 5);
   CHECK(recorder.tokens_ == 21);
   CHECK(kv.free_blocks() == 1000);
 }
@@ -200,16 +195,7 @@ TEST_CASE("speculative lookahead never reserves more than the tokens left to mak
   Sequence s = make(1, 40, 24);
   scheduler.enqueue(&s);
   Recorder recorder;
-  StepPlan plan;
-  std::vector<Sequence*> finished;
-  const AcceptanceSampler all = [](std::int32_t drafted) { return drafted; };
-  int steps = 0;
-  while (scheduler.has_work() && steps < 100) {
-    scheduler.plan_step(plan, steps);
-    REQUIRE_FALSE(plan.items.empty());
-    scheduler.complete_step(plan, steps + 1.0, all, recorder, finished);
-    ++steps;
-  }
+  drain(scheduler, recorder, kAcceptAll);
   CHECK(recorder.tokens_ == 24);
   CHECK(scheduler.preemptions() == 0);
 }
