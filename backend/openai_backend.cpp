@@ -66,8 +66,9 @@ router::HttpResponse openai_error(http::status status, const std::string& messag
       version);
 }
 
-OpenAiBackend::OpenAiBackend(std::string model, RealtimeEngine& engine)
-    : model_(std::move(model)), engine_(engine) {}
+OpenAiBackend::OpenAiBackend(std::string model, RealtimeEngine& engine, FaultSpec faults,
+                             std::uint64_t seed)
+    : model_(std::move(model)), engine_(engine), faults_(faults), random_(seed) {}
 
 void OpenAiBackend::handle(router::HttpRequest request,
                            std::shared_ptr<router::HttpExchange> exchange) {
@@ -153,6 +154,21 @@ void OpenAiBackend::complete(const router::HttpRequest& request, bool chat,
                                           "invalid_request_error", version));
   }
 
+  // Injected faults come before any work, as an overloaded or failing server's would.
+  const double draw = random_.uniform();
+  if (draw < faults_.error_rate) {
+    return exchange->respond(openai_error(http::status::internal_server_error,
+                                          "injected failure (--error-rate)", "server_error",
+                                          version));
+  }
+  if (draw < faults_.error_rate + faults_.rate_limit_rate) {
+    router::HttpResponse limited =
+        openai_error(http::status::too_many_requests, "injected rate limit (--rate-limit-rate)",
+                     "rate_limit_error", version);
+    limited.set(http::field::retry_after, std::to_string(faults_.retry_after_seconds));
+    return exchange->respond(std::move(limited));
+  }
+
   const bool stream = body.value("stream", false);
   const bool include_usage = stream && body.contains("stream_options") &&
                              body["stream_options"].is_object() &&
@@ -203,6 +219,12 @@ void OpenAiBackend::complete(const router::HttpRequest& request, bool chat,
   callbacks.on_tokens = [=, this](std::int32_t tokens) {
     if (exchange->client_gone()) {
       engine_.cancel(state->engine_id);
+      return;
+    }
+    if (stream && faults_.drop_after_tokens > 0 && state->produced >= faults_.drop_after_tokens) {
+      // An injected crash: the stream stops mid-way without its last chunk.
+      engine_.cancel(state->engine_id);
+      exchange->abort();
       return;
     }
     const std::string content = filler(state->produced, tokens);

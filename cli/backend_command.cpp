@@ -28,6 +28,7 @@ struct BackendOptions {
   std::string scheduler = "vllm";
   double time_scale = 1.0;
   std::uint64_t seed = 1;
+  backend::FaultSpec faults;
 };
 
 int fail(const std::string& message) {
@@ -88,8 +89,11 @@ int run_backend(const BackendOptions& o) {
   router::asio::io_context io;
   backend::RealtimeEngine engine(io.get_executor(), std::move(*cost), *scheduler,
                                  scheduler::SpeculativeConfig{}, o.seed, o.time_scale);
-  // TODO(#4): fault injection flags (errors, 429 with Retry-After, latency, stalls, drops).
-  auto handler = std::make_shared<backend::OpenAiBackend>(o.model, engine);
+  // TODO(#4): the remaining faults: added latency, a stall, refusing connections.
+  if (o.faults.error_rate + o.faults.rate_limit_rate > 1.0) {
+    return fail("--error-rate and --rate-limit-rate add up to more than 1");
+  }
+  auto handler = std::make_shared<backend::OpenAiBackend>(o.model, engine, o.faults, o.seed);
   // One thread runs the engine, the server and every connection, so none of them needs a lock.
   router::HttpServer server(io, handler, router::HttpServerLimits{});
   Result<void> listening = server.listen(host, port);
@@ -126,6 +130,15 @@ void add_backend_command(CLI::App& app, int& exit_code) {
       ->check(positive_check())
       ->capture_default_str();
   c->add_option("--seed", o->seed, "Seed")->capture_default_str();
+  c->add_option("--error-rate", o->faults.error_rate, "Share of requests answered 500")
+      ->check(share_check());
+  c->add_option("--rate-limit-rate", o->faults.rate_limit_rate,
+                "Share of requests answered 429 with Retry-After")
+      ->check(share_check());
+  c->add_option("--retry-after", o->faults.retry_after_seconds, "Retry-After seconds on a 429")
+      ->capture_default_str();
+  c->add_option("--drop-after-tokens", o->faults.drop_after_tokens,
+                "Cut every stream after this many tokens, without its end");
   c->callback([o, &exit_code] { exit_code = run_backend(*o); });
 }
 

@@ -29,6 +29,9 @@ class HttpExchange {
   // Sends the last chunk.
   virtual void end_stream() = 0;
 
+  // Drops the connection without finishing the response, as a crashing server would.
+  virtual void abort() = 0;
+
   // Whether the client went away; a streaming handler stops producing when it did.
   virtual bool client_gone() const = 0;
 };

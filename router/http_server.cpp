@@ -58,6 +58,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool closed() const { return closed_.load(); }
 
   void enqueue(Outgoing outgoing);
+  void close();
 
  private:
   class Exchange;
@@ -67,7 +68,6 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void fail_request(http::status status, const std::string& message);
   void write_next();
   void on_write(beast::error_code ec, Outgoing::Kind kind);
-  void close();
 
   beast::tcp_stream stream_;
   asio::steady_timer deadline_;
@@ -113,6 +113,9 @@ class HttpServer::Session::Exchange final : public HttpExchange {
     Outgoing out;
     out.kind = Outgoing::Kind::kLast;
     post(std::move(out));
+  }
+  void abort() override {
+    asio::post(session_->executor(), [session = session_] { session->close(); });
   }
   bool client_gone() const override { return session_->closed(); }
 

@@ -13,11 +13,11 @@ namespace {
 
 using test_support::BackgroundProcess;
 
-// A backend ten times faster than real time, on a free port.
+// A backend ten times faster than real time, on a free port, with optional fault flags.
 class Backend {
  public:
-  Backend()
-      : process_(SCOVILLE_BINARY, {"backend", "--listen", "127.0.0.1:0", "--time-scale", "0.1"}) {
+  explicit Backend(const std::vector<std::string>& faults = {})
+      : process_(SCOVILLE_BINARY, with_faults(faults)) {
     REQUIRE_MESSAGE(process_.port() > 0, "backend said: " << process_.first_line());
   }
   std::string url(const std::string& path) const {
@@ -26,6 +26,12 @@ class Backend {
   BackgroundProcess& process() { return process_; }
 
  private:
+  static std::vector<std::string> with_faults(const std::vector<std::string>& faults) {
+    std::vector<std::string> args = {"backend", "--listen", "127.0.0.1:0", "--time-scale", "0.1"};
+    args.insert(args.end(), faults.begin(), faults.end());
+    return args;
+  }
+
   BackgroundProcess process_;
 };
 
@@ -102,6 +108,32 @@ TEST_CASE("bad requests get OpenAI errors with the right status") {
   CHECK(status_of({"-d", R"({"model": "other"})", backend.url("/v1/chat/completions")}) == "404");
   CHECK(status_of({backend.url("/v1/chat/completions")}) == "405");
   CHECK(status_of({backend.url("/nowhere")}) == "404");
+}
+
+TEST_CASE("an injected error rate answers 500 in OpenAI's error format") {
+  Backend backend({"--error-rate", "1"});
+  const CommandResult result = curl({"--write-out", "\n%{http_code}", "-d", chat(5, false, false),
+                                     backend.url("/v1/chat/completions")});
+  CHECK(contains(result.stdout_text, "\"type\":\"server_error\""));
+  CHECK(result.stdout_text.ends_with("\n500"));
+}
+
+TEST_CASE("an injected rate limit answers 429 with Retry-After") {
+  Backend backend({"--rate-limit-rate", "1", "--retry-after", "7"});
+  const CommandResult result =
+      curl({"--include", "-d", chat(5, false, false), backend.url("/v1/chat/completions")});
+  CHECK(result.stdout_text.rfind("HTTP/1.1 429", 0) == 0);
+  CHECK(contains(result.stdout_text, "Retry-After: 7"));
+}
+
+TEST_CASE("an injected drop cuts a stream mid-way without its end") {
+  Backend backend({"--drop-after-tokens", "3"});
+  const CommandResult result =
+      curl({"--no-buffer", "-d", chat(50, true, false), backend.url("/v1/chat/completions")});
+  // curl reports the unfinished chunked body as an error.
+  CHECK_FALSE(result.exited_with(0));
+  CHECK(count_occurrences(result.stdout_text, "data: ") == 3);
+  CHECK_FALSE(contains(result.stdout_text, "[DONE]"));
 }
 
 TEST_CASE("SIGTERM stops the backend cleanly") {
