@@ -35,6 +35,14 @@ Sequence make(std::uint64_t id, std::int32_t prompt, std::int32_t output,
 const AcceptanceSampler kRejectAll = [](std::int32_t) { return 0; };
 const AcceptanceSampler kAcceptAll = [](std::int32_t drafted) { return drafted; };
 
+// Plans and completes one step starting at `now`.
+void run_one_step(BatchScheduler& scheduler, Recorder& recorder, double now) {
+  StepPlan plan;
+  std::vector<Sequence*> finished;
+  scheduler.plan_step(plan, now);
+  scheduler.complete_step(plan, now + 1.0, kRejectAll, recorder, finished);
+}
+
 // Runs steps until nothing is left (at most 10000); returns the number of steps.
 int drain(BatchScheduler& scheduler, Recorder& recorder,
           const AcceptanceSampler& sampler = kRejectAll) {
@@ -82,14 +90,11 @@ StepPlan plan_with_one_running(const SchedulerConfig& config, std::int32_t secon
   Sequence a = make(1, 50, 10);
   Sequence b = make(2, second_prompt, 10);
   scheduler.enqueue(&a);
-  StepPlan plan;
   Recorder recorder;
-  std::vector<Sequence*> finished;
-  scheduler.plan_step(plan, 0.0);
-  scheduler.complete_step(
-      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+  run_one_step(scheduler, recorder, 0.0);
 
   scheduler.enqueue(&b);
+  StepPlan plan;
   scheduler.plan_step(plan, 1.0);
   plan.items.clear();  // they point at this frame's sequences; the totals are what tests read
   return plan;
@@ -174,12 +179,8 @@ TEST_CASE("a higher-priority sequence admitted later is not the one preempted") 
   Sequence low = make(1, 48, 60, 0);
   Sequence high = make(2, 48, 60, 10);
   scheduler.enqueue(&low);
-  StepPlan plan;
   Recorder recorder;
-  std::vector<Sequence*> finished;
-  scheduler.plan_step(plan, 0.0);
-  scheduler.complete_step(
-      plan, 1.0, [](std::int32_t) { return 0; }, recorder, finished);
+  run_one_step(scheduler, recorder, 0.0);
   scheduler.enqueue(&high);
   drain(scheduler, recorder);
   CHECK(high.preemptions == 0);
