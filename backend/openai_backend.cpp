@@ -1,8 +1,10 @@
 #include "backend/openai_backend.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <ctime>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -66,9 +68,64 @@ router::HttpResponse openai_error(http::status status, const std::string& messag
       version);
 }
 
+// A completion under way, shared by the engine's callbacks and the stall timer.
+struct OpenAiBackend::Completion {
+  std::shared_ptr<router::HttpExchange> exchange;
+  bool chat = false;
+  bool stream = false;
+  bool include_usage = false;
+  unsigned version = 11;
+  std::string id;
+  std::string object;
+  std::int64_t created = 0;
+  std::int32_t prompt_tokens = 0;
+  double arrival_seconds = 0.0;
+  std::uint64_t engine_id = 0;
+
+  std::int64_t produced_tokens = 0;  // by the engine
+  std::int64_t sent_tokens = 0;      // to the client (or into `text`)
+  double last_sent_seconds = 0.0;
+  std::string text;      // the reply so far, when it is sent whole
+  bool stalled = false;  // the stream's one stall has begun (and maybe ended)
+  bool stalling = false;
+  bool dropped = false;
+  std::vector<std::function<void()>> held;  // sends waiting for the stall to end
+
+  nlohmann::json usage() const {
+    return {{"prompt_tokens", prompt_tokens},
+            {"completion_tokens", sent_tokens},
+            {"total_tokens", prompt_tokens + sent_tokens}};
+  }
+
+  nlohmann::json chunk(const std::string& model, const std::string& content, bool first,
+                       bool last) const {
+    nlohmann::json choice = {
+        {"index", 0}, {"finish_reason", last ? nlohmann::json("length") : nlohmann::json(nullptr)}};
+    if (chat) {
+      nlohmann::json delta = nlohmann::json::object();
+      if (first) delta["role"] = "assistant";
+      if (!last) delta["content"] = content;
+      choice["delta"] = delta;
+    } else {
+      choice["text"] = last ? "" : content;
+    }
+    return {{"id", id},
+            {"object", object},
+            {"created", created},
+            {"model", model},
+            {"choices", {choice}}};
+  }
+};
+
 OpenAiBackend::OpenAiBackend(std::string model, RealtimeEngine& engine, FaultSpec faults,
                              std::uint64_t seed)
-    : model_(std::move(model)), engine_(engine), faults_(faults), random_(seed) {}
+    : model_(std::move(model)), engine_(engine), faults_(faults), random_(seed), metrics_(model_) {}
+
+OpenAiBackend::~OpenAiBackend() = default;
+
+bool OpenAiBackend::accept_connection() {
+  return faults_.refuse_rate <= 0.0 || random_.uniform() >= faults_.refuse_rate;
+}
 
 void OpenAiBackend::handle(router::HttpRequest request,
                            std::shared_ptr<router::HttpExchange> exchange) {
@@ -89,37 +146,40 @@ void OpenAiBackend::handle(router::HttpRequest request,
                       version));
   }
   if (path == "/metrics" && get) {
-    const EngineStatus status = engine_.status();
     router::HttpResponse response{http::status::ok, version};
-    response.set(http::field::content_type, "text/plain; version=0.0.4");
-    response.body() =
-        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"" + model_ +
-        "\"} " + std::to_string(status.running) +
-        "\n# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name=\"" +
-        model_ + "\"} " + std::to_string(status.waiting) +
-        "\n# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{model_name=\"" + model_ +
-        "\"} " + std::to_string(status.kv_utilization) +
-        "\n# TYPE vllm:num_preemptions_total counter\nvllm:num_preemptions_total{model_name=\"" +
-        model_ + "\"} " + std::to_string(status.preemptions) + "\n";
-    // TODO(#4): TTFT and inter-token latency histograms, as vLLM exports them.
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.body() = metrics_.exposition(engine_.status());
     response.prepare_payload();
     return exchange->respond(std::move(response));
   }
   const bool chat = path == "/v1/chat/completions";
-  if (chat || path == "/v1/completions") {
-    if (!post) {
-      return exchange->respond(openai_error(http::status::method_not_allowed,
-                                            "use POST for " + path, "invalid_request_error",
-                                            version));
-    }
-    return complete(request, chat, std::move(exchange));
+  if (!chat && path != "/v1/completions") {
+    return exchange->respond(openai_error(http::status::not_found, "no route for " + path,
+                                          "invalid_request_error", version));
   }
-  exchange->respond(openai_error(http::status::not_found, "no route for " + path,
-                                 "invalid_request_error", version));
+  if (!post) {
+    return exchange->respond(openai_error(http::status::method_not_allowed, "use POST for " + path,
+                                          "invalid_request_error", version));
+  }
+
+  // Latency counts from here, so an injected hold shows in the time to first token as a
+  // server's queue would.
+  const double arrival_seconds = engine_.now_seconds();
+  if (faults_.added_latency_ms <= 0) {
+    return complete(request, chat, std::move(exchange), arrival_seconds);
+  }
+  auto hold = std::make_shared<asio::steady_timer>(
+      engine_.executor(), std::chrono::milliseconds(faults_.added_latency_ms));
+  hold->async_wait([this, hold, request = std::move(request), chat, exchange = std::move(exchange),
+                    arrival_seconds](const boost::system::error_code& ec) mutable {
+    if (ec) return;
+    complete(request, chat, std::move(exchange), arrival_seconds);
+  });
 }
 
 void OpenAiBackend::complete(const router::HttpRequest& request, bool chat,
-                             std::shared_ptr<router::HttpExchange> exchange) {
+                             std::shared_ptr<router::HttpExchange> exchange,
+                             double arrival_seconds) {
   const unsigned version = request.version();
   nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
@@ -169,102 +229,139 @@ void OpenAiBackend::complete(const router::HttpRequest& request, bool chat,
     return exchange->respond(std::move(limited));
   }
 
-  const bool stream = body.value("stream", false);
-  const bool include_usage = stream && body.contains("stream_options") &&
-                             body["stream_options"].is_object() &&
-                             body["stream_options"].value("include_usage", false);
-  const std::string id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_completion_++);
-  const auto created = static_cast<std::int64_t>(std::time(nullptr));
-  const std::string object =
-      chat ? (stream ? "chat.completion.chunk" : "chat.completion") : "text_completion";
+  auto completion = std::make_shared<Completion>();
+  completion->exchange = std::move(exchange);
+  completion->chat = chat;
+  completion->stream = body.value("stream", false);
+  completion->include_usage = completion->stream && body.contains("stream_options") &&
+                              body["stream_options"].is_object() &&
+                              body["stream_options"].value("include_usage", false);
+  completion->version = version;
+  completion->id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_completion_++);
+  completion->object =
+      chat ? (completion->stream ? "chat.completion.chunk" : "chat.completion") : "text_completion";
+  completion->created = static_cast<std::int64_t>(std::time(nullptr));
+  completion->prompt_tokens = prompt_tokens;
+  completion->arrival_seconds = arrival_seconds;
 
-  // Shared between the callbacks: what has been produced so far.
-  struct State {
-    std::int64_t produced = 0;
-    std::string text;
-    std::uint64_t engine_id = 0;
-  };
-  auto state = std::make_shared<State>();
-  auto usage = [prompt_tokens, state] {
-    return nlohmann::json{{"prompt_tokens", prompt_tokens},
-                          {"completion_tokens", state->produced},
-                          {"total_tokens", prompt_tokens + state->produced}};
-  };
-  auto chunk_of = [=, this](const std::string& content, bool first, bool last) {
-    nlohmann::json choice = {
-        {"index", 0}, {"finish_reason", last ? nlohmann::json("length") : nlohmann::json(nullptr)}};
-    if (chat) {
-      nlohmann::json delta = nlohmann::json::object();
-      if (first) delta["role"] = "assistant";
-      if (!last) delta["content"] = content;
-      choice["delta"] = delta;
-    } else {
-      choice["text"] = last ? "" : content;
-    }
-    return nlohmann::json{{"id", id},
-                          {"object", object},
-                          {"created", created},
-                          {"model", model_},
-                          {"choices", {choice}}};
-  };
-
-  if (stream) {
+  if (completion->stream) {
     http::response<http::empty_body> header{http::status::ok, version};
     header.set(http::field::content_type, "text/event-stream");
     header.set(http::field::cache_control, "no-cache");
-    exchange->begin_stream(std::move(header));
+    completion->exchange->begin_stream(std::move(header));
   }
 
   GenerationCallbacks callbacks;
-  callbacks.on_tokens = [=, this](std::int32_t tokens) {
-    if (exchange->client_gone()) {
-      engine_.cancel(state->engine_id);
+  callbacks.on_tokens = [this, completion](std::int32_t tokens) {
+    if (completion->exchange->client_gone()) {
+      engine_.cancel(completion->engine_id);
       return;
     }
-    if (stream && faults_.drop_after_tokens > 0 && state->produced >= faults_.drop_after_tokens) {
-      // An injected crash: the stream stops mid-way without its last chunk.
-      engine_.cancel(state->engine_id);
-      exchange->abort();
-      return;
-    }
-    const std::string content = filler(state->produced, tokens);
-    const bool first = state->produced == 0;
-    state->produced += tokens;
-    if (stream) {
-      exchange->write_chunk(sse(chunk_of(content, first, false)));
-    } else {
-      state->text += content;
-    }
+    const std::string content = filler(completion->produced_tokens, tokens);
+    completion->produced_tokens += tokens;
+    send_or_hold(completion,
+                 [this, completion, content, tokens] { send_tokens(completion, content, tokens); });
   };
-  callbacks.on_finished = [=, this](std::int32_t /*preemptions*/) {
-    if (stream) {
-      exchange->write_chunk(sse(chunk_of("", false, true)));
-      if (include_usage) {
-        exchange->write_chunk(sse({{"id", id},
-                                   {"object", object},
-                                   {"model", model_},
-                                   {"choices", nlohmann::json::array()},
-                                   {"usage", usage()}}));
-      }
-      exchange->write_chunk("data: [DONE]\n\n");
-      exchange->end_stream();
-      return;
-    }
-    nlohmann::json choice = {{"index", 0}, {"finish_reason", "length"}};
-    if (chat) {
-      choice["message"] = {{"role", "assistant"}, {"content", state->text}};
-    } else {
-      choice["text"] = state->text;
-    }
-    exchange->respond(json_response(http::status::ok,
-                                    {{"id", id},
-                                     {"object", object},
-                                     {"model", model_},
-                                     {"choices", {choice}},
-                                     {"usage", usage()}},
-                                    version));
+  callbacks.on_finished = [this, completion](std::int32_t /*preemptions*/) {
+    send_or_hold(completion, [this, completion] { send_end(completion); });
   };
-  state->engine_id = engine_.submit(prompt_tokens, max_tokens, 0, std::move(callbacks));
+  completion->engine_id = engine_.submit(prompt_tokens, max_tokens, 0, std::move(callbacks));
+}
+
+void OpenAiBackend::send_or_hold(const CompletionPtr& completion, std::function<void()> send) {
+  if (completion->stalling) {
+    completion->held.push_back(std::move(send));
+    return;
+  }
+  send();
+}
+
+void OpenAiBackend::send_tokens(const CompletionPtr& completion, const std::string& content,
+                                std::int32_t tokens) {
+  if (completion->dropped) {
+    return;
+  }
+  if (completion->stream && faults_.drop_after_tokens > 0 &&
+      completion->sent_tokens >= faults_.drop_after_tokens) {
+    // An injected crash: the stream stops mid-way without its last chunk.
+    completion->dropped = true;
+    engine_.cancel(completion->engine_id);
+    completion->exchange->abort();
+    return;
+  }
+
+  const double now_seconds = engine_.now_seconds();
+  const bool first = completion->sent_tokens == 0;
+  if (first) {
+    metrics_.record_first_tokens(now_seconds - completion->arrival_seconds,
+                                 completion->prompt_tokens, tokens);
+  } else {
+    metrics_.record_next_tokens(now_seconds - completion->last_sent_seconds, tokens);
+  }
+  completion->last_sent_seconds = now_seconds;
+  completion->sent_tokens += tokens;
+
+  if (!completion->stream) {
+    completion->text += content;
+    return;
+  }
+  completion->exchange->write_chunk(sse(completion->chunk(model_, content, first, false)));
+  if (faults_.stall_after_tokens > 0 && !completion->stalled &&
+      completion->sent_tokens >= faults_.stall_after_tokens) {
+    start_stall(completion);
+  }
+}
+
+void OpenAiBackend::send_end(const CompletionPtr& completion) {
+  if (completion->dropped) {
+    return;
+  }
+  metrics_.record_success(engine_.now_seconds() - completion->arrival_seconds);
+
+  router::HttpExchange& exchange = *completion->exchange;
+  if (completion->stream) {
+    exchange.write_chunk(sse(completion->chunk(model_, "", false, true)));
+    if (completion->include_usage) {
+      exchange.write_chunk(sse({{"id", completion->id},
+                                {"object", completion->object},
+                                {"model", model_},
+                                {"choices", nlohmann::json::array()},
+                                {"usage", completion->usage()}}));
+    }
+    exchange.write_chunk("data: [DONE]\n\n");
+    exchange.end_stream();
+    return;
+  }
+  nlohmann::json choice = {{"index", 0}, {"finish_reason", "length"}};
+  if (completion->chat) {
+    choice["message"] = {{"role", "assistant"}, {"content", completion->text}};
+  } else {
+    choice["text"] = completion->text;
+  }
+  exchange.respond(json_response(http::status::ok,
+                                 {{"id", completion->id},
+                                  {"object", completion->object},
+                                  {"model", model_},
+                                  {"choices", {choice}},
+                                  {"usage", completion->usage()}},
+                                 completion->version));
+}
+
+void OpenAiBackend::start_stall(const CompletionPtr& completion) {
+  // The engine goes on generating; what it produces meanwhile goes out, in order, at the end.
+  completion->stalled = true;
+  completion->stalling = true;
+  auto timer = std::make_shared<asio::steady_timer>(engine_.executor(),
+                                                    std::chrono::milliseconds(faults_.stall_ms));
+  timer->async_wait([timer, completion](const boost::system::error_code& ec) {
+    if (ec) return;
+    completion->stalling = false;
+    std::vector<std::function<void()>> held = std::move(completion->held);
+    completion->held.clear();
+    for (const std::function<void()>& send : held) {
+      send();
+    }
+  });
 }
 
 }  // namespace scoville::backend

@@ -48,10 +48,17 @@ std::int64_t kv_blocks(const simulator::StepCostModel& cost,
 
 }  // namespace
 
+SecondsClock steady_seconds_clock() {
+  return [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+}
+
 RealtimeEngine::RealtimeEngine(asio::any_io_executor executor, simulator::StepCostModel cost,
                                scheduler::SchedulerConfig config,
                                scheduler::SpeculativeConfig speculative, std::uint64_t seed,
-                               double time_scale)
+                               double time_scale, SecondsClock clock)
     : executor_(executor),
       cost_(std::move(cost)),
       kv_(kv_blocks(cost_, config), config.block_size_tokens, config.prefix_caching),
@@ -64,6 +71,7 @@ RealtimeEngine::RealtimeEngine(asio::any_io_executor executor, simulator::StepCo
       }),
       speculative_(speculative),
       time_scale_(time_scale),
+      clock_(std::move(clock)),
       timer_(executor) {}
 
 RealtimeEngine::~RealtimeEngine() = default;
@@ -80,6 +88,7 @@ std::uint64_t RealtimeEngine::submit(std::int32_t prompt_tokens, std::int32_t ou
   pending->sequence.prompt_tokens = std::max(prompt_tokens, 1);
   pending->sequence.output_tokens = std::max(output_tokens, 1);
   pending->sequence.priority = priority;
+  pending->sequence.arrival_seconds = clock_();
   pending->callbacks = std::move(callbacks);
   scheduler_.enqueue(&pending->sequence);
   requests_.emplace(id, std::move(pending));
@@ -115,7 +124,7 @@ void RealtimeEngine::maybe_start_step() {
   if (stepping_ || !scheduler_.has_work()) {
     return;
   }
-  scheduler_.plan_step(plan_, 0.0);
+  scheduler_.plan_step(plan_, clock_());
   if (plan_.items.empty()) {
     return;
   }
@@ -141,7 +150,7 @@ void RealtimeEngine::on_step_done() {
   stepping_ = false;
   Observer observer(*this);
   finished_.clear();
-  scheduler_.complete_step(plan_, 0.0, sampler_, observer, finished_);
+  scheduler_.complete_step(plan_, clock_(), sampler_, observer, finished_);
   for (scheduler::Sequence* sequence : finished_) {
     requests_.erase(sequence->id);
   }

@@ -23,6 +23,12 @@ struct GenerationCallbacks {
   std::function<void(std::int32_t preemptions)> on_finished;
 };
 
+// Seconds on a monotonic clock, from an arbitrary origin. Injected so that tests control time.
+using SecondsClock = std::function<double()>;
+
+// std::chrono::steady_clock in seconds.
+SecondsClock steady_seconds_clock();
+
 // Counters and gauges a metrics endpoint exposes.
 struct EngineStatus {
   std::size_t running = 0;
@@ -34,11 +40,14 @@ struct EngineStatus {
 // The simulator's inference core in real time: the same scheduler and step timing, with each
 // step's duration waited out on a timer, so that tokens stream at the pace the device would
 // produce them and latency rises with load. Runs on one executor; every call must come from it.
+// `clock` only tells the time (arrivals, token times, now_seconds() for whoever measures
+// latency against the engine); the timers wait in real time whatever it says.
 class RealtimeEngine {
  public:
   RealtimeEngine(asio::any_io_executor executor, simulator::StepCostModel cost,
                  scheduler::SchedulerConfig config, scheduler::SpeculativeConfig speculative,
-                 std::uint64_t seed, double time_scale);
+                 std::uint64_t seed, double time_scale,
+                 SecondsClock clock = steady_seconds_clock());
   ~RealtimeEngine();
 
   RealtimeEngine(const RealtimeEngine&) = delete;
@@ -56,6 +65,10 @@ class RealtimeEngine {
 
   EngineStatus status() const;
 
+  // The engine's time: when a callback runs, the time its tokens were produced.
+  double now_seconds() const { return clock_(); }
+  asio::any_io_executor executor() const { return executor_; }
+
  private:
   struct Pending;
   class Observer;
@@ -71,6 +84,7 @@ class RealtimeEngine {
   scheduler::AcceptanceSampler sampler_;
   const scheduler::SpeculativeConfig speculative_;
   const double time_scale_;  // wall seconds per simulated second (1 = real time)
+  const SecondsClock clock_;
 
   asio::steady_timer timer_;
   scheduler::StepPlan plan_;

@@ -18,6 +18,9 @@
 namespace scoville::cli {
 namespace {
 
+// Injected delays stop at ten minutes: longer ones are typing mistakes, not tests.
+constexpr std::int64_t kMaxInjectedDelayMs = 600'000;
+
 struct BackendOptions {
   std::string listen = "127.0.0.1:8001";
   std::string config_path;
@@ -89,13 +92,15 @@ int run_backend(const BackendOptions& o) {
   router::asio::io_context io;
   backend::RealtimeEngine engine(io.get_executor(), std::move(*cost), *scheduler,
                                  scheduler::SpeculativeConfig{}, o.seed, o.time_scale);
-  // TODO(#4): the remaining faults: added latency, a stall, refusing connections.
   if (o.faults.error_rate + o.faults.rate_limit_rate > 1.0) {
     return fail("--error-rate and --rate-limit-rate add up to more than 1");
   }
   auto handler = std::make_shared<backend::OpenAiBackend>(o.model, engine, o.faults, o.seed);
   // One thread runs the engine, the server and every connection, so none of them needs a lock.
   router::HttpServer server(io, handler, router::HttpServerLimits{});
+  if (o.faults.refuse_rate > 0.0) {
+    server.set_accept_filter([&handler] { return handler->accept_connection(); });
+  }
   Result<void> listening = server.listen(host, port);
   if (!listening) return fail(listening.error().message);
 
@@ -139,6 +144,22 @@ void add_backend_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   c->add_option("--drop-after-tokens", o->faults.drop_after_tokens,
                 "Cut every stream after this many tokens, without its end");
+  c->add_option("--added-latency-ms", o->faults.added_latency_ms,
+                "Hold every completion this many ms before serving it (a slow network or queue)")
+      ->check(CLI::Range(std::int64_t{0}, kMaxInjectedDelayMs));
+  CLI::Option* stall_after =
+      c->add_option("--stall-after-tokens", o->faults.stall_after_tokens,
+                    "Pause every stream after this many tokens (with --stall-ms)")
+          ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}));
+  CLI::Option* stall_ms =
+      c->add_option("--stall-ms", o->faults.stall_ms,
+                    "How long a stream pauses, in ms (with --stall-after-tokens)")
+          ->check(CLI::Range(std::int64_t{1}, kMaxInjectedDelayMs));
+  stall_after->needs(stall_ms);
+  stall_ms->needs(stall_after);
+  c->add_option("--refuse-rate", o->faults.refuse_rate,
+                "Share of new connections reset right after accept")
+      ->check(share_check());
   c->callback([o, &exit_code] { exit_code = run_backend(*o); });
 }
 

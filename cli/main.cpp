@@ -8,10 +8,13 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/backend_command.h"
+#include "cli/bench_command.h"
 #include "cli/command_status.h"
 #include "cli/config_command.h"
 #include "cli/cost_command.h"
+#include "cli/demo_command.h"
 #include "cli/prices_command.h"
+#include "cli/serve_command.h"
 #include "cli/simulate_command.h"
 #include "cli/whatif_command.h"
 #include "config/closest_match.h"
@@ -23,9 +26,12 @@ int main(int argc, char** argv) {
 
   int exit_code = scoville::cli::kExitOk;
   scoville::cli::add_backend_command(app, exit_code);
+  scoville::cli::add_bench_command(app, exit_code);
   scoville::cli::add_config_command(app, exit_code);
   scoville::cli::add_cost_command(app, exit_code);
+  scoville::cli::add_demo_command(app, exit_code);
   scoville::cli::add_prices_command(app, exit_code);
+  scoville::cli::add_serve_command(app, exit_code);
   scoville::cli::add_simulate_command(app, exit_code);
   scoville::cli::add_whatif_command(app, exit_code);
 

@@ -5,10 +5,8 @@
 #include "config/object_reader.h"
 
 namespace scoville::config {
-namespace {
 
-// Accepts http://host:port with an optional path; TLS upstreams are not supported yet.
-bool split_url(const std::string& url, BackendSpec& backend, std::string& problem) {
+bool split_backend_url(const std::string& url, BackendSpec& backend, std::string& problem) {
   const std::string scheme = "http://";
   if (url.rfind(scheme, 0) != 0) {
     problem = "must start with http://";
@@ -33,10 +31,12 @@ bool split_url(const std::string& url, BackendSpec& backend, std::string& proble
     return false;
   }
   backend.port = static_cast<std::uint16_t>(port);
+  backend.base_path = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!backend.base_path.empty() && backend.base_path.back() == '/') {
+    backend.base_path.pop_back();
+  }
   return true;
 }
-
-}  // namespace
 
 BackendSpec parse_backend_spec(const nlohmann::json& value, const std::string& path,
                                Issues& issues) {
@@ -50,11 +50,13 @@ BackendSpec parse_backend_spec(const nlohmann::json& value, const std::string& p
   backend.url = reader.required_string("url");
   if (!backend.url.empty()) {
     std::string problem;
-    if (!split_url(backend.url, backend, problem)) {
+    if (!split_backend_url(backend.url, backend, problem)) {
       issues.add(reader.path_of("url"), problem + ", got \"" + backend.url + "\"");
     }
   }
   backend.model = reader.required_string("model");
+  backend.served_model = reader.string_or("served_model", backend.model);
+  backend.api_key = reader.string_or("api_key", "");
   backend.device = reader.required_string("device");
   backend.compute_class = reader.string_or("compute_class", "standard");
   backend.tensor_parallel =

@@ -129,6 +129,13 @@ void check_references(const Config& config, Issues& issues) {
                     "compute class", issues);
   }
 
+  check_reference("router.default_class", config.router.default_class, classes, "compute class",
+                  issues);
+  for (const auto& [key, compute_class] : config.router.api_key_classes) {
+    check_reference(join_path(join_path("router.api_keys", key), "default_class"), compute_class,
+                    classes, "compute class", issues);
+  }
+
   if (!config.prices) {
     return;
   }
@@ -206,6 +213,9 @@ Config build_config(const nlohmann::json& document, Issues& issues) {
       [&](const nlohmann::json& backend, const std::string& backend_path) {
         config.backends.push_back(parse_backend_spec(backend, backend_path, issues));
       });
+  if (const nlohmann::json* router = reader.optional_child("router")) {
+    config.router = parse_router_spec(*router, "router", issues);
+  }
   if (const nlohmann::json* prices = reader.optional_child("prices")) {
     config.prices = parse_price_book_spec(*prices, "prices", issues);
   }

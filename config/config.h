@@ -16,6 +16,7 @@
 #include "config/model_spec.h"
 #include "config/price_book_spec.h"
 #include "config/result.h"
+#include "config/router_spec.h"
 
 namespace scoville::config {
 
@@ -28,6 +29,7 @@ struct Config {
   std::map<std::string, ComputeClassSpec> compute_classes;
   std::vector<BackendSpec> backends;
   std::optional<PriceBookSpec> prices;
+  RouterSpec router;
 
   const DeviceSpec* find_device(std::string_view id) const;
   const ModelSpec* find_model(std::string_view id) const;

@@ -233,7 +233,10 @@ void HttpServer::Session::write_next() {
 }
 
 void HttpServer::Session::on_write(beast::error_code ec, Outgoing::Kind kind) {
-  if (ec) {
+  // A write can complete successfully after close() ran (an abort mid-write): the queue was
+  // left alone for it, and nothing more is sent.
+  if (ec || closed_) {
+    queue_.clear();
     return close();
   }
   Outgoing finished = std::move(queue_.front());
@@ -261,7 +264,8 @@ void HttpServer::Session::close() {
     return;
   }
   deadline_.cancel();
-  queue_.clear();
+  // The front item may be the buffer of a write still in progress; on_write clears the rest.
+  if (!writing_) queue_.clear();
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.socket().close(ignored);
@@ -276,7 +280,7 @@ HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handle
 
 HttpServer::~HttpServer() { stop_accepting(); }
 
-Result<void> HttpServer::listen(const std::string& host, std::uint16_t port) {
+Result<void> HttpServer::listen(const std::string& host, std::uint16_t port, bool share_port) {
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
   if (ec) {
@@ -285,6 +289,9 @@ Result<void> HttpServer::listen(const std::string& host, std::uint16_t port) {
   const tcp::endpoint endpoint(address, port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && share_port) {
+    acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+  }
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
@@ -313,11 +320,21 @@ void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   if (!ec) {
-    if (shared_->connections.load() >= shared_->limits.max_connections) {
+    if (accept_filter_ && !accept_filter_()) {
+      // Linger 0 turns close into a reset instead of an orderly end of stream.
+      beast::error_code ignored;
+      socket.set_option(asio::socket_base::linger(true, 0), ignored);
+      socket.close(ignored);
+    } else if (shared_->connections.load() >= shared_->limits.max_connections) {
       // Over the limit: refuse at once rather than queue work nobody will serve.
       beast::error_code ignored;
       socket.close(ignored);
     } else {
+      // A streamed response leaves as several small writes (header, chunks, last chunk);
+      // Nagle's algorithm would hold each back until the client acknowledged the one before,
+      // which a client delaying its ACK does only after up to 40 ms.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<Session>(std::move(socket), shared_)->start();
     }
   }

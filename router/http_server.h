@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,9 +33,16 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens; port 0 picks a free port (see port()).
-  Result<void> listen(const std::string& host, std::uint16_t port);
+  // Binds and listens; port 0 picks a free port (see port()). With `share_port`, several
+  // servers (one per worker thread) may listen on the same port and the kernel spreads new
+  // connections among them.
+  Result<void> listen(const std::string& host, std::uint16_t port, bool share_port = false);
   std::uint16_t port() const { return port_; }
+
+  // Asked about each accepted connection, on the acceptor's executor: when it returns false the
+  // connection is reset at once (SO_LINGER 0, then close), so the client sees a reset before
+  // any byte. For injecting refused connections; set it before listen().
+  void set_accept_filter(std::function<bool()> accept) { accept_filter_ = std::move(accept); }
 
   // Stops accepting; open connections finish their current exchange and close.
   void stop_accepting();
@@ -50,6 +58,7 @@ class HttpServer {
   asio::io_context& io_;
   tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
+  std::function<bool()> accept_filter_;
   std::uint16_t port_ = 0;
 };
 

@@ -2,7 +2,7 @@
 # One entry point for a fresh Debian 12 machine: installs what is missing, builds, then either
 # runs the main job on an embedded default (`run`) or passes every test (`test`).
 #
-#   ./scripts/bootstrap.sh run    # install, build, run the shipped what-if example
+#   ./scripts/bootstrap.sh run    # install, build, start the demo fleet and router (Ctrl-C stops)
 #   ./scripts/bootstrap.sh test   # install, build, run every test and print CTest's summary
 set -euo pipefail
 
@@ -15,6 +15,7 @@ packages=(
   build-essential cmake ccache clang-format pkg-config
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev doctest-dev
   libsqlite3-dev sqlite3 python3 libboost-dev curl
+  prometheus-cpp-dev prometheus
 )
 
 install_missing() {
@@ -47,7 +48,7 @@ case "$mode" in
   run)
     install_missing
     build
-    "$build_dir/scoville" whatif "$root/examples/customer_efficient_tier.jsonc"
+    exec "$build_dir/scoville" demo
     ;;
   test)
     install_missing

@@ -1,0 +1,253 @@
+#include "router/proxy_handler.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "router/openai_error.h"
+#include "router/upstream.h"
+
+namespace scoville::router {
+namespace {
+
+constexpr std::size_t kMaxIdlePerUpstream = 256;
+constexpr std::chrono::milliseconds kMaxIdleTime{20'000};
+constexpr std::size_t kMaxRequestIdLength = 128;
+
+HttpResponse json_response(http::status status, const nlohmann::json& body, unsigned version) {
+  HttpResponse response{status, version};
+  response.set(http::field::content_type, "application/json");
+  response.body() = body.dump();
+  response.prepare_payload();
+  return response;
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+std::optional<std::string_view> header_value(const HttpRequest& request, std::string_view name) {
+  const auto it = request.find(beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+std::optional<std::string_view> bearer_token(const HttpRequest& request) {
+  const std::optional<std::string_view> value = header_value(request, "Authorization");
+  if (!value) return std::nullopt;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value->size() <= kBearer.size() ||
+      !beast::iequals(beast::string_view(value->data(), kBearer.size()),
+                      beast::string_view(kBearer.data(), kBearer.size()))) {
+    return std::nullopt;
+  }
+  return value->substr(kBearer.size());
+}
+
+}  // namespace
+
+ProxyHandler::ProxyHandler(asio::any_io_executor executor, ProxyShared& shared, std::uint64_t seed)
+    : executor_(std::move(executor)),
+      shared_(shared),
+      pool_(kMaxIdlePerUpstream, kMaxIdleTime),
+      random_(seed) {}
+
+void ProxyHandler::handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) {
+  const std::string target(request.target());
+  const std::string path = target.substr(0, target.find('?'));
+  const bool get = request.method() == http::verb::get;
+  const bool post = request.method() == http::verb::post;
+  const unsigned version = request.version();
+
+  if (path == "/v1/chat/completions" || path == "/v1/completions") {
+    if (!post) {
+      return reject(*exchange, request,
+                    openai_error(http::status::method_not_allowed,
+                                 path + " takes POST, got " + std::string(request.method_string()),
+                                 "invalid_request_error", version, "method_not_allowed"),
+                    "method");
+    }
+    return handle_completion(std::move(request), std::move(exchange));
+  }
+  if (path == "/v1/models" || path == "/healthz" || path == "/readyz") {
+    if (!get) {
+      return reject(*exchange, request,
+                    openai_error(http::status::method_not_allowed,
+                                 path + " takes GET, got " + std::string(request.method_string()),
+                                 "invalid_request_error", version, "method_not_allowed"),
+                    "method");
+    }
+    if (path == "/v1/models") return handle_models(request, *exchange);
+    if (path == "/readyz") return handle_ready(request, *exchange);
+    return exchange->respond(json_response(http::status::ok, {{"status", "ok"}}, version));
+  }
+  reject(*exchange, request,
+         openai_error(http::status::not_found,
+                      "no route for " + path +
+                          "; the router serves /v1/chat/completions, /v1/completions, "
+                          "/v1/models, /healthz and /readyz",
+                      "invalid_request_error", version, "unknown_url"),
+         "path");
+}
+
+void ProxyHandler::handle_completion(HttpRequest request, std::shared_ptr<HttpExchange> exchange) {
+  const unsigned version = request.version();
+  auto invalid = [&](const std::string& message, const std::string& code, const std::string& param,
+                     http::status status = http::status::bad_request) {
+    reject(*exchange, request,
+           openai_error(status, message, "invalid_request_error", version, code, param), code);
+  };
+
+  // Who is asking, and may they?
+  const std::optional<std::string_view> api_key = bearer_token(request);
+  if (shared_.require_api_key &&
+      (!api_key || !shared_.classes.api_key_classes.contains(std::string(*api_key)))) {
+    return invalid(api_key ? "the API key is not known to this router"
+                           : "this router needs an API key: send Authorization: Bearer KEY",
+                   "invalid_api_key", "", http::status::unauthorized);
+  }
+  if (shared_.rate_limiter) {
+    std::chrono::milliseconds retry_after{0};
+    bool allowed = false;
+    {
+      std::lock_guard lock(shared_.rate_mutex);
+      allowed = shared_.rate_limiter->try_take(std::chrono::steady_clock::now(), retry_after);
+    }
+    if (!allowed) {
+      HttpResponse response =
+          openai_error(http::status::too_many_requests,
+                       "the router's request rate limit is reached; retry after the delay in "
+                       "Retry-After",
+                       "rate_limit_error", version, "rate_limit_exceeded");
+      const auto seconds = std::max<std::int64_t>(
+          1, std::chrono::duration_cast<std::chrono::seconds>(retry_after).count() + 1);
+      response.set(http::field::retry_after, std::to_string(seconds));
+      return reject(*exchange, request, std::move(response), "rate_limit");
+    }
+  }
+
+  // What is asked.
+  nlohmann::ordered_json body = nlohmann::ordered_json::parse(request.body(), nullptr, false);
+  if (body.is_discarded()) {
+    return invalid("the request body is not valid JSON", "invalid_json", "");
+  }
+  if (!body.is_object()) {
+    return invalid("the request body must be a JSON object", "invalid_json", "");
+  }
+  const auto model_field = body.find("model");
+  if (model_field == body.end()) {
+    return invalid("the request has no \"model\"", "missing_model", "model");
+  }
+  if (!model_field->is_string() || model_field->get_ref<const std::string&>().empty()) {
+    return invalid("\"model\" must be a non-empty string", "invalid_model", "model");
+  }
+  const auto stream_field = body.find("stream");
+  if (stream_field != body.end() && !stream_field->is_boolean() && !stream_field->is_null()) {
+    return invalid("\"stream\" must be true or false", "invalid_stream", "stream");
+  }
+
+  // Which class serves it.
+  std::optional<std::string> body_class;
+  const auto class_field = body.find("compute_class");
+  if (class_field != body.end()) {
+    if (!class_field->is_string()) {
+      return invalid("\"compute_class\" must be a string naming a compute class",
+                     "invalid_compute_class", "compute_class");
+    }
+    body_class = class_field->get<std::string>();
+  }
+  Result<ClassResolution> resolution =
+      resolve_compute_class(shared_.classes, body_class, header_value(request, "X-Compute-Class"),
+                            model_field->get_ref<const std::string&>(), api_key);
+  if (!resolution) {
+    return invalid(resolution.error().message, "unknown_compute_class", "compute_class");
+  }
+  if (shared_.fleet->all_models_known() && !shared_.fleet->any_serves(resolution->model)) {
+    return invalid("the model \"" + resolution->model + "\" is not served by this router",
+                   "model_not_found", "model", http::status::not_found);
+  }
+
+  RoutedRequest routed;
+  routed.request_id = request_id_for(request);
+  routed.model = resolution->model;
+  routed.requested_class = resolution->compute_class;
+  routed.class_source = std::string(class_source_name(resolution->source));
+  routed.stream =
+      stream_field != body.end() && stream_field->is_boolean() && stream_field->get<bool>();
+  if (class_field != body.end()) {
+    body.erase("compute_class");
+    routed.body_changed = true;
+  }
+  if (resolution->model != model_field->get_ref<const std::string&>()) {
+    body["model"] = resolution->model;
+    routed.body_changed = true;
+  }
+  if (routed.stream) {
+    // The router reads token counts from the usage chunk, so it always asks for it.
+    nlohmann::ordered_json& options = body["stream_options"];
+    if (!options.is_object()) options = nlohmann::ordered_json::object();
+    const auto include = options.find("include_usage");
+    routed.client_wants_usage =
+        include != options.end() && include->is_boolean() && include->get<bool>();
+    if (!routed.client_wants_usage) {
+      options["include_usage"] = true;
+      routed.body_changed = true;
+    }
+  }
+  routed.body = std::move(body);
+  routed.client_request = std::move(request);
+
+  ProxyContext context{
+      executor_,          pool_,  *shared_.fleet, shared_.settings, *shared_.metrics,
+      shared_.access_log, random_};
+  std::make_shared<ProxyRequest>(context, std::move(routed), std::move(exchange))->start();
+}
+
+void ProxyHandler::handle_models(const HttpRequest& request, HttpExchange& exchange) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const std::string& model : shared_.fleet->model_names()) {
+    data.push_back({{"id", model}, {"object", "model"}, {"created", 0}, {"owned_by", "scoville"}});
+  }
+  exchange.respond(
+      json_response(http::status::ok, {{"object", "list"}, {"data", data}}, request.version()));
+}
+
+void ProxyHandler::handle_ready(const HttpRequest& request, HttpExchange& exchange) {
+  const std::size_t available = shared_.fleet->available_count(std::chrono::steady_clock::now());
+  const bool draining = shared_.draining.load();
+  const bool ready = available > 0 && !draining;
+  exchange.respond(
+      json_response(ready ? http::status::ok : http::status::service_unavailable,
+                    {{"status", ready ? "ready" : (draining ? "draining" : "no backend available")},
+                     {"available_backends", available},
+                     {"backends", shared_.fleet->upstreams().size()}},
+                    request.version()));
+}
+
+std::string ProxyHandler::request_id_for(const HttpRequest& request) {
+  const std::optional<std::string_view> incoming = header_value(request, "X-Request-Id");
+  if (incoming && valid_request_id(*incoming)) return std::string(*incoming);
+  return fmt::format("{:016x}", random_());
+}
+
+void ProxyHandler::reject(HttpExchange& exchange, const HttpRequest& request, HttpResponse response,
+                          const std::string& reason) {
+  shared_.metrics->record_rejected(reason);
+  response.set("X-Request-Id", request_id_for(request));
+  response.keep_alive(request.keep_alive());
+  const unsigned status = response.result_int();
+  if (shared_.access_log != nullptr) {
+    AccessRecord record;
+    record.request_id = std::string(response["X-Request-Id"]);
+    record.method = std::string(request.method_string());
+    record.path = std::string(request.target());
+    record.status = status;
+    record.outcome = "rejected";
+    record.error = reason;
+    shared_.access_log->write(record);
+  }
+  exchange.respond(std::move(response));
+}
+
+}  // namespace scoville::router
