@@ -8,8 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/openai_error.h"
+
 namespace scoville::backend {
 namespace {
+
+using router::json_response;
+using router::openai_error;
 
 namespace http = boost::beast::http;
 
@@ -47,26 +52,9 @@ std::int32_t prompt_tokens_of(const nlohmann::json& body, bool chat) {
       1, overhead + static_cast<std::int32_t>(std::ceil(characters / kCharactersPerToken)));
 }
 
-router::HttpResponse json_response(http::status status, const nlohmann::json& body,
-                                   unsigned version) {
-  router::HttpResponse response{status, version};
-  response.set(http::field::content_type, "application/json");
-  response.body() = body.dump();
-  response.prepare_payload();
-  return response;
-}
-
 std::string sse(const nlohmann::json& chunk) { return "data: " + chunk.dump() + "\n\n"; }
 
 }  // namespace
-
-router::HttpResponse openai_error(http::status status, const std::string& message,
-                                  const std::string& type, unsigned version) {
-  return json_response(
-      status,
-      {{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}}}},
-      version);
-}
 
 // A completion under way, shared by the engine's callbacks and the stall timer.
 struct OpenAiBackend::Completion {

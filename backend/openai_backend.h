@@ -63,8 +63,4 @@ class OpenAiBackend final : public router::HttpHandler {
   std::uint64_t next_completion_ = 1;
 };
 
-// An error response in OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
-router::HttpResponse openai_error(boost::beast::http::status status, const std::string& message,
-                                  const std::string& type, unsigned version);
-
 }  // namespace scoville::backend

@@ -4,6 +4,8 @@
 #include <deque>
 #include <optional>
 
+#include "router/openai_error.h"
+
 namespace scoville::router {
 
 struct HttpServer::Shared {
@@ -24,20 +26,24 @@ struct Outgoing {
   std::function<void()> on_sent;
 };
 
-HttpResponse error_response(http::status status, const std::string& message, unsigned version) {
-  HttpResponse response{status, version};
-  response.set(http::field::content_type, "application/json");
-  response.keep_alive(false);
-  // OpenAI's error shape, which every client of the router already parses.
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    escaped += c;
+// A machine-readable code for each way a client can break the server's limits.
+std::string limit_code(http::status status) {
+  switch (status) {
+    case http::status::request_timeout:
+      return "request_timeout";
+    case http::status::request_header_fields_too_large:
+      return "headers_too_large";
+    case http::status::payload_too_large:
+      return "body_too_large";
+    default:
+      return "malformed_request";
   }
-  response.body() = "{\"error\":{\"message\":\"" + escaped +
-                    "\",\"type\":\"invalid_request_error\",\"code\":" +
-                    std::to_string(static_cast<unsigned>(status)) + "}}";
-  response.prepare_payload();
+}
+
+HttpResponse error_response(http::status status, const std::string& message, unsigned version) {
+  HttpResponse response =
+      openai_error(status, message, "invalid_request_error", version, limit_code(status));
+  response.keep_alive(false);
   return response;
 }
 

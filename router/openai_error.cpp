@@ -16,13 +16,17 @@ nlohmann::json error_body(const std::string& message, const std::string& type,
 
 }  // namespace
 
-HttpResponse openai_error(http::status status, const std::string& message, const std::string& type,
-                          unsigned version, const std::string& code, const std::string& param) {
+HttpResponse json_response(http::status status, const nlohmann::json& body, unsigned version) {
   HttpResponse response{status, version};
   response.set(http::field::content_type, "application/json");
-  response.body() = error_body(message, type, code, param).dump();
+  response.body() = body.dump();
   response.prepare_payload();
   return response;
+}
+
+HttpResponse openai_error(http::status status, const std::string& message, const std::string& type,
+                          unsigned version, const std::string& code, const std::string& param) {
+  return json_response(status, error_body(message, type, code, param), version);
 }
 
 std::string openai_error_event(const std::string& message, const std::string& type,

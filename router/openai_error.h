@@ -2,9 +2,14 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "router/http_exchange.h"
 
 namespace scoville::router {
+
+// A JSON response with its Content-Length set.
+HttpResponse json_response(http::status status, const nlohmann::json& body, unsigned version);
 
 // An error response in OpenAI's shape, which every OpenAI client already parses:
 // {"error": {"message", "type", "param", "code"}}. `code` and `param` are null when empty.

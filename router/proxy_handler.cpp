@@ -14,14 +14,6 @@ constexpr std::size_t kMaxIdlePerUpstream = 256;
 constexpr std::chrono::milliseconds kMaxIdleTime{20'000};
 constexpr std::size_t kMaxRequestIdLength = 128;
 
-HttpResponse json_response(http::status status, const nlohmann::json& body, unsigned version) {
-  HttpResponse response{status, version};
-  response.set(http::field::content_type, "application/json");
-  response.body() = body.dump();
-  response.prepare_payload();
-  return response;
-}
-
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxRequestIdLength) return false;
   return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });

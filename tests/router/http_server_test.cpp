@@ -142,7 +142,8 @@ TEST_CASE("a malformed request gets 400 in OpenAI's error format") {
   RunningServer server;
   const std::string reply = raw_exchange(server.port(), "NOT HTTP AT ALL\r\n\r\n");
   CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
-  CHECK(reply.find("{\"error\":{\"message\":\"malformed HTTP request") != std::string::npos);
+  CHECK(reply.find("\"code\":\"malformed_request\"") != std::string::npos);
+  CHECK(reply.find("\"message\":\"malformed HTTP request") != std::string::npos);
 }
 
 }  // namespace
