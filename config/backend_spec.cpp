@@ -35,6 +35,12 @@ bool split_backend_url(const std::string& url, BackendSpec& backend, std::string
   while (!backend.base_path.empty() && backend.base_path.back() == '/') {
     backend.base_path.pop_back();
   }
+  // OpenAI clients take a base URL ending in /v1; requests already carry /v1 in their path.
+  const std::string v1 = "/v1";
+  if (backend.base_path.size() >= v1.size() &&
+      backend.base_path.compare(backend.base_path.size() - v1.size(), v1.size(), v1) == 0) {
+    backend.base_path.resize(backend.base_path.size() - v1.size());
+  }
   return true;
 }
 

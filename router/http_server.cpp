@@ -12,6 +12,7 @@ struct HttpServer::Shared {
   std::shared_ptr<HttpHandler> handler;
   HttpServerLimits limits;
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> active_exchanges{0};  // requests whose response is not yet written
 };
 
 namespace {
@@ -74,6 +75,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void fail_request(http::status status, const std::string& message);
   void write_next();
   void on_write(beast::error_code ec, Outgoing::Kind kind);
+  void end_exchange();
 
   beast::tcp_stream stream_;
   asio::steady_timer deadline_;
@@ -88,6 +90,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool keep_alive_ = true;
   bool read_timed_out_ = false;
   bool first_request_ = true;
+  bool exchange_active_ = false;  // a request was handed over and its response is not written
   std::atomic<bool> closed_{false};
 };
 
@@ -181,6 +184,8 @@ void HttpServer::Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   first_request_ = false;
   HttpRequest request = parser_->release();
   keep_alive_ = request.keep_alive();
+  exchange_active_ = true;
+  shared_->active_exchanges.fetch_add(1);
   shared_->handler->handle(std::move(request), std::make_shared<Exchange>(shared_from_this()));
 }
 
@@ -251,6 +256,7 @@ void HttpServer::Session::on_write(beast::error_code ec, Outgoing::Kind kind) {
 
   const bool exchange_done = kind == Outgoing::Kind::kWhole || kind == Outgoing::Kind::kLast;
   if (exchange_done) {
+    end_exchange();
     whole_.reset();
     header_serializer_.reset();
     header_.reset();
@@ -265,10 +271,17 @@ void HttpServer::Session::on_write(beast::error_code ec, Outgoing::Kind kind) {
   write_next();
 }
 
+void HttpServer::Session::end_exchange() {
+  if (!exchange_active_) return;
+  exchange_active_ = false;
+  shared_->active_exchanges.fetch_sub(1);
+}
+
 void HttpServer::Session::close() {
   if (closed_.exchange(true)) {
     return;
   }
+  end_exchange();
   deadline_.cancel();
   // The front item may be the buffer of a write still in progress; on_write clears the rest.
   if (!writing_) queue_.clear();
@@ -315,6 +328,8 @@ void HttpServer::stop_accepting() {
 }
 
 std::size_t HttpServer::open_connections() const { return shared_->connections.load(); }
+
+std::size_t HttpServer::active_exchanges() const { return shared_->active_exchanges.load(); }
 
 void HttpServer::do_accept() {
   acceptor_.async_accept(asio::make_strand(io_),

@@ -47,6 +47,8 @@ class HttpServer {
   // Stops accepting; open connections finish their current exchange and close.
   void stop_accepting();
   std::size_t open_connections() const;
+  // Requests handed to the handler whose response has not been written out yet (thread-safe).
+  std::size_t active_exchanges() const;
 
  private:
   class Session;

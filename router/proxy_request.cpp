@@ -46,6 +46,17 @@ bool is_router_header(beast::string_view name) {
          beast::iequals(name, "x-request-id");
 }
 
+// Whether `field` of `message` is passed on: not hop-by-hop (one of the above, or one the
+// message's own Connection header names, as RFC 9110 section 7.6.1 has it) and not one the
+// router sets itself.
+bool is_passed_on(const http::fields& message, const http::fields::value_type& field) {
+  if (is_hop_header(field.name()) || is_router_header(field.name_string())) return false;
+  for (const auto& token : http::token_list(message[http::field::connection])) {
+    if (beast::iequals(token, field.name_string())) return false;
+  }
+  return true;
+}
+
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
@@ -108,9 +119,6 @@ void ProxyRequest::next_attempt(std::optional<Choice> choice) {
 void ProxyRequest::send_attempt(const Choice& choice) {
   ++attempts_;
   tried_.insert(choice.upstream);
-  if (choice.compute_class != request_.requested_class && !current_) {
-    context_.metrics.record_fallback(request_.requested_class, choice.compute_class);
-  }
   current_ = choice;
   mode_ = Mode::kNone;
   upstream_header_.reset();
@@ -128,7 +136,7 @@ http::request<http::string_body> ProxyRequest::upstream_request(const Upstream& 
   http::request<http::string_body> out{
       client.method(), upstream.spec().base_path + std::string(client.target()), 11};
   for (const auto& field : client) {
-    if (is_hop_header(field.name()) || is_router_header(field.name_string())) continue;
+    if (!is_passed_on(client, field)) continue;
     if (field.name() == http::field::authorization &&
         (!context_.settings.forward_client_authorization || !upstream.spec().api_key.empty())) {
       continue;
@@ -263,7 +271,7 @@ void ProxyRequest::start_client_stream() {
   http::response<http::empty_body> header{upstream_header_->result(),
                                           request_.client_request.version()};
   for (const auto& field : *upstream_header_) {
-    if (is_hop_header(field.name()) || is_router_header(field.name_string())) continue;
+    if (!is_passed_on(*upstream_header_, field)) continue;
     header.insert(field.name_string(), field.value());
   }
   add_router_headers(header.base());
@@ -301,7 +309,7 @@ void ProxyRequest::on_complete() {
 
       HttpResponse response{upstream_header_->result(), request_.client_request.version()};
       for (const auto& field : *upstream_header_) {
-        if (is_hop_header(field.name()) || is_router_header(field.name_string())) continue;
+        if (!is_passed_on(*upstream_header_, field)) continue;
         response.insert(field.name_string(), field.value());
       }
       response.body() = whole_body_;
@@ -332,7 +340,7 @@ void ProxyRequest::forward_whole() {
   const unsigned status = upstream_header_->result_int();
   HttpResponse response{upstream_header_->result(), request_.client_request.version()};
   for (const auto& field : *upstream_header_) {
-    if (is_hop_header(field.name()) || is_router_header(field.name_string())) continue;
+    if (!is_passed_on(*upstream_header_, field)) continue;
     response.insert(field.name_string(), field.value());
   }
   if (status == 200) read_usage(whole_body_, prompt_tokens_, completion_tokens_);
@@ -443,6 +451,11 @@ void ProxyRequest::finish(unsigned status, const std::string& outcome, const std
   const double duration_seconds = seconds_between(started_at_, now);
   context_.metrics.record_request(compute_class, backend, status, outcome, duration_seconds);
   context_.metrics.add_tokens(compute_class, prompt_tokens_, completion_tokens_);
+  // Counted by the class of the last attempt, so a request that failed in its own class
+  // before a fallback served it counts too.
+  if (compute_class != request_.requested_class) {
+    context_.metrics.record_fallback(request_.requested_class, compute_class);
+  }
   if (context_.access_log == nullptr) return;
 
   AccessRecord record;

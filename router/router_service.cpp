@@ -186,16 +186,18 @@ void RouterService::begin_drain() {
     asio::post(worker->io, [server = &worker->server] { server->stop_accepting(); });
   }
   health_checker_->stop();
-  std::cerr << "scoville serve: draining "
-            << static_cast<std::int64_t>(metrics_->in_flight().Value())
-            << " in-flight requests (up to " << settings_.drain_timeout.count() << " ms)"
-            << std::endl;
+  std::size_t in_flight = 0;
+  for (const auto& worker : workers_) in_flight += worker->server.active_exchanges();
+  std::cerr << "scoville serve: draining " << in_flight << " in-flight requests (up to "
+            << settings_.drain_timeout.count() << " ms)" << std::endl;
   drain_timer_ = std::make_unique<asio::steady_timer>(control_io_);
   check_drained(std::chrono::steady_clock::now() + settings_.drain_timeout);
 }
 
 void RouterService::check_drained(std::chrono::steady_clock::time_point deadline) {
-  const auto in_flight = static_cast<std::int64_t>(metrics_->in_flight().Value());
+  // A request counts until its last byte is written, not only until the proxy is done with it.
+  std::size_t in_flight = 0;
+  for (const auto& worker : workers_) in_flight += worker->server.active_exchanges();
   if (in_flight == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (in_flight > 0) {
       std::cerr << "scoville serve: drain timeout with " << in_flight << " requests still in flight"

@@ -14,7 +14,7 @@ build_dir="${SCOVILLE_BUILD_DIR:-$root/build}"
 packages=(
   build-essential cmake ccache clang-format pkg-config
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev doctest-dev
-  libsqlite3-dev sqlite3 python3 libboost-dev curl
+  libsqlite3-dev sqlite3 python3 python3-requests libboost-dev curl
   prometheus-cpp-dev prometheus
 )
 

@@ -111,5 +111,17 @@ TEST_CASE("a backend URL keeps its path prefix and the backend its served name")
   CHECK(backend.served_model == "meta-llama/Llama-3.1-8B");
 }
 
+TEST_CASE("a backend URL given the OpenAI way, ending in /v1, does not double the /v1") {
+  const Built built = build(R"({
+    "backends": [{"name": "a", "url": "http://10.0.0.1:8000/v1", "model": "llama-3.1-8b",
+                  "device": "h100"},
+                 {"name": "b", "url": "http://10.0.0.1:8001/team/v1/", "model": "llama-3.1-8b",
+                  "device": "h100"}]
+  })");
+  REQUIRE(built.problems.empty());
+  CHECK(built.config.backends.at(0).base_path == "");
+  CHECK(built.config.backends.at(1).base_path == "/team");
+}
+
 }  // namespace
 }  // namespace scoville::config
