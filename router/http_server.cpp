@@ -4,6 +4,8 @@
 #include <deque>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "router/openai_error.h"
 
 namespace scoville::router {
@@ -48,6 +50,21 @@ HttpResponse error_response(http::status status, const std::string& message, uns
   return response;
 }
 
+// The status line and fields of a response, as they go on the wire.
+void append_header(http::response<http::empty_body>& header, std::string& out) {
+  http::response_serializer<http::empty_body> serializer{header};
+  serializer.split(true);
+  beast::error_code ec;
+  while (!ec && !serializer.is_header_done()) {
+    serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
+      for (const auto buffer : beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      serializer.consume(beast::buffer_bytes(buffers));
+    });
+  }
+}
+
 }  // namespace
 
 // One connection: reads requests one after the other and writes what each exchange sends.
@@ -74,7 +91,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void on_read(beast::error_code ec, std::size_t bytes);
   void fail_request(http::status status, const std::string& message);
   void write_next();
-  void on_write(beast::error_code ec, Outgoing::Kind kind);
+  void on_write(beast::error_code ec, std::size_t items, bool exchange_done);
   void end_exchange();
 
   beast::tcp_stream stream_;
@@ -83,9 +100,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<Outgoing> queue_;
-  std::optional<http::response<http::empty_body>> header_;
-  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
   std::optional<HttpResponse> whole_;
+  std::string stream_bytes_;
   bool writing_ = false;
   bool keep_alive_ = true;
   bool read_timed_out_ = false;
@@ -203,63 +219,78 @@ void HttpServer::Session::enqueue(Outgoing outgoing) {
   }
   queue_.push_back(std::move(outgoing));
   if (!writing_) {
-    write_next();
+    // An exchange posts its header, chunks and end one after the other; writing on the next
+    // turn of the loop lets them all go out in one send.
+    writing_ = true;
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->write_next(); });
   }
 }
 
 void HttpServer::Session::write_next() {
-  if (queue_.empty()) {
+  if (queue_.empty() || closed_) {
+    queue_.clear();
     writing_ = false;
     return;
   }
   writing_ = true;
-  Outgoing& out = queue_.front();
   auto self = shared_from_this();
-  const Outgoing::Kind kind = out.kind;
   // A client that stops reading cannot hold the connection forever.
   stream_.expires_after(shared_->limits.idle_timeout);
-  auto done = [self, kind](beast::error_code ec, std::size_t) { self->on_write(ec, kind); };
 
-  switch (kind) {
-    case Outgoing::Kind::kWhole:
-      whole_.emplace(std::move(out.whole));
-      whole_->keep_alive(keep_alive_ && whole_->keep_alive());
-      keep_alive_ = whole_->keep_alive();
-      http::async_write(stream_, *whole_, done);
-      break;
-    case Outgoing::Kind::kHeader:
-      header_.emplace(std::move(out.header));
-      header_->chunked(true);
-      header_->keep_alive(keep_alive_);
-      header_serializer_.emplace(*header_);
-      http::async_write_header(stream_, *header_serializer_, done);
-      break;
-    case Outgoing::Kind::kChunk:
-      asio::async_write(stream_, http::make_chunk(asio::buffer(out.data)), done);
-      break;
-    case Outgoing::Kind::kLast:
-      asio::async_write(stream_, http::make_chunk_last(), done);
-      break;
+  if (queue_.front().kind == Outgoing::Kind::kWhole) {
+    whole_.emplace(std::move(queue_.front().whole));
+    whole_->keep_alive(keep_alive_ && whole_->keep_alive());
+    keep_alive_ = whole_->keep_alive();
+    http::async_write(stream_, *whole_, [self](beast::error_code ec, std::size_t) {
+      self->on_write(ec, 1, /*exchange_done=*/true);
+    });
+    return;
   }
+
+  // Every queued piece of a stream goes out in one send: each send wakes the client.
+  stream_bytes_.clear();
+  std::size_t items = 0;
+  bool exchange_done = false;
+  for (Outgoing& out : queue_) {
+    if (out.kind == Outgoing::Kind::kWhole) break;
+    ++items;
+    if (out.kind == Outgoing::Kind::kHeader) {
+      out.header.chunked(true);
+      out.header.keep_alive(keep_alive_);
+      append_header(out.header, stream_bytes_);
+    } else if (out.kind == Outgoing::Kind::kChunk && !out.data.empty()) {
+      // An empty chunk would read as the end of the stream.
+      stream_bytes_ += fmt::format("{:x}\r\n", out.data.size());
+      stream_bytes_ += out.data;
+      stream_bytes_ += "\r\n";
+    } else if (out.kind == Outgoing::Kind::kLast) {
+      stream_bytes_ += "0\r\n\r\n";
+      exchange_done = true;
+      break;
+    }
+  }
+  asio::async_write(stream_, asio::buffer(stream_bytes_),
+                    [self, items, exchange_done](beast::error_code ec, std::size_t) {
+                      self->on_write(ec, items, exchange_done);
+                    });
 }
 
-void HttpServer::Session::on_write(beast::error_code ec, Outgoing::Kind kind) {
+void HttpServer::Session::on_write(beast::error_code ec, std::size_t items, bool exchange_done) {
   // A write can complete successfully after close() ran (an abort mid-write): the queue was
   // left alone for it, and nothing more is sent.
   if (ec || closed_) {
     queue_.clear();
     return close();
   }
-  Outgoing finished = std::move(queue_.front());
-  queue_.pop_front();
-  if (finished.on_sent) finished.on_sent();
+  for (std::size_t i = 0; i < items; ++i) {
+    Outgoing finished = std::move(queue_.front());
+    queue_.pop_front();
+    if (finished.on_sent) finished.on_sent();
+  }
 
-  const bool exchange_done = kind == Outgoing::Kind::kWhole || kind == Outgoing::Kind::kLast;
   if (exchange_done) {
     end_exchange();
     whole_.reset();
-    header_serializer_.reset();
-    header_.reset();
     if (!keep_alive_) {
       return close();
     }
