@@ -15,6 +15,7 @@ struct HttpServer::Shared {
   HttpServerLimits limits;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> active_exchanges{0};  // requests whose response is not yet written
+  std::atomic<bool> stopping{false};  // set by stop_accepting: no connection is kept alive
 };
 
 namespace {
@@ -233,6 +234,9 @@ void HttpServer::Session::write_next() {
     return;
   }
   writing_ = true;
+  // A server on its way down tells keep-alive clients so, rather than leaving them a
+  // connection that will be gone before their next request.
+  if (shared_->stopping.load()) keep_alive_ = false;
   auto self = shared_from_this();
   // A client that stops reading cannot hold the connection forever.
   stream_.expires_after(shared_->limits.idle_timeout);
@@ -354,6 +358,7 @@ Result<void> HttpServer::listen(const std::string& host, std::uint16_t port, boo
 }
 
 void HttpServer::stop_accepting() {
+  shared_->stopping.store(true);
   beast::error_code ignored;
   acceptor_.close(ignored);
 }

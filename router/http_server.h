@@ -44,7 +44,8 @@ class HttpServer {
   // any byte. For injecting refused connections; set it before listen().
   void set_accept_filter(std::function<bool()> accept) { accept_filter_ = std::move(accept); }
 
-  // Stops accepting; open connections finish their current exchange and close.
+  // Stops accepting; open connections finish their current exchange, answered with
+  // Connection: close, and close.
   void stop_accepting();
   std::size_t open_connections() const;
   // Requests handed to the handler whose response has not been written out yet (thread-safe).

@@ -1,5 +1,6 @@
 // The router's HTTP server, driven by curl and by raw sockets that misbehave on purpose.
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -54,6 +55,15 @@ class RunningServer {
     return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
   }
   std::uint16_t port() const { return server_.port(); }
+  // Stops accepting, as a drain does, and returns once the server thread has done so.
+  void stop_accepting() {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      server_.stop_accepting();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
 
  private:
   asio::io_context io_;
@@ -144,6 +154,37 @@ TEST_CASE("a malformed request gets 400 in OpenAI's error format") {
   CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
   CHECK(reply.find("\"code\":\"malformed_request\"") != std::string::npos);
   CHECK(reply.find("\"message\":\"malformed HTTP request") != std::string::npos);
+}
+
+TEST_CASE("once the server stops accepting, a kept-alive connection gets Connection: close") {
+  RunningServer server;
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+  beast::flat_buffer buffer;
+  auto exchange = [&](const std::string& target) {
+    http::request<http::empty_body> request{http::verb::get, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    http::write(socket, request);
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    return response;
+  };
+
+  const auto before = exchange("/whole");
+  CHECK(before.keep_alive());
+
+  server.stop_accepting();
+  const auto during = exchange("/whole");
+  CHECK(during.result() == http::status::ok);
+  CHECK_FALSE(during.keep_alive());
+  CHECK(during[http::field::connection] == "close");
+
+  // And the server closes its end after that answer.
+  char byte = 0;
+  beast::error_code ec;
+  socket.read_some(asio::buffer(&byte, 1), ec);
+  CHECK(ec == asio::error::eof);
 }
 
 }  // namespace
