@@ -26,9 +26,22 @@ Fleet::Fleet(std::vector<UpstreamSpec> specs, CircuitBreakerPolicy breaker_polic
   for (UpstreamSpec& spec : specs) {
     upstreams_.push_back(std::make_unique<Upstream>(std::move(spec), breaker_policy));
   }
+  for (const auto& [compute_class, fallbacks] : fallback_classes_) {
+    chains_[compute_class] = build_chain(compute_class);
+  }
+  for (const auto& upstream : upstreams_) {
+    const std::string& compute_class = upstream->spec().compute_class;
+    if (!chains_.contains(compute_class)) chains_[compute_class] = build_chain(compute_class);
+  }
 }
 
-std::vector<std::string> Fleet::class_chain(const std::string& compute_class) const {
+const std::vector<std::string>& Fleet::class_chain(const std::string& compute_class) const {
+  static const std::vector<std::string> kNoChain;
+  const auto it = chains_.find(compute_class);
+  return it == chains_.end() ? kNoChain : it->second;
+}
+
+std::vector<std::string> Fleet::build_chain(const std::string& compute_class) const {
   std::vector<std::string> chain;
   std::deque<std::string> queue{compute_class};
   while (!queue.empty()) {

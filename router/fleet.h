@@ -34,8 +34,9 @@ class Fleet {
   const std::vector<std::unique_ptr<Upstream>>& upstreams() const { return upstreams_; }
 
   // The classes to try for a request of `compute_class`, in order: the class itself, then its
-  // fallbacks breadth-first, each once.
-  std::vector<std::string> class_chain(const std::string& compute_class) const;
+  // fallbacks breadth-first, each once. Worked out once, at construction, for every class the
+  // fallbacks or the backends name; empty for any other.
+  const std::vector<std::string>& class_chain(const std::string& compute_class) const;
 
   // Picks a backend for `model` along `chain`. Backends already `tried` are skipped while any
   // untried one is available anywhere in the chain; after that they may be tried again.
@@ -57,12 +58,14 @@ class Fleet {
   std::size_t available_count(TimePoint now) const;
 
  private:
+  std::vector<std::string> build_chain(const std::string& compute_class) const;
   std::optional<Choice> choose_in_class(const std::string& compute_class, const std::string& model,
                                         const std::set<const Upstream*>& tried, bool allow_tried,
                                         TimePoint now);
 
   std::vector<std::unique_ptr<Upstream>> upstreams_;
   std::map<std::string, std::vector<std::string>> fallback_classes_;
+  std::map<std::string, std::vector<std::string>> chains_;
   std::unique_ptr<BalancingPolicy> policy_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/connect.h"
 #include "router/upstream.h"
 
 namespace scoville::router {
@@ -18,27 +19,11 @@ class HealthChecker::Probe : public std::enable_shared_from_this<Probe> {
     buffer_.clear();
     response_ = {};
 
-    beast::error_code ec;
-    const asio::ip::address address = asio::ip::make_address(upstream_.spec().host, ec);
     stream_->expires_after(settings_.timeout);
-    if (ec) {
-      auto resolver = std::make_shared<tcp::resolver>(executor_);
-      resolver->async_resolve(
-          upstream_.spec().host, std::to_string(upstream_.spec().port),
-          [self = shared_from_this(), resolver](beast::error_code resolve_ec,
-                                                tcp::resolver::results_type results) {
-            if (resolve_ec) return self->record(false);
-            self->stream_->async_connect(
-                results, [self](beast::error_code connect_ec, const tcp::endpoint&) {
-                  self->on_connect(connect_ec);
-                });
-          });
-      return;
-    }
-    stream_->async_connect(tcp::endpoint(address, upstream_.spec().port),
-                           [self = shared_from_this()](beast::error_code connect_ec) {
-                             self->on_connect(connect_ec);
-                           });
+    async_connect_to(*stream_, upstream_.spec().host, upstream_.spec().port,
+                     [self = shared_from_this()](beast::error_code ec, std::string_view) {
+                       self->on_connect(ec);
+                     });
   }
 
   void stop() {

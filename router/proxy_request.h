@@ -94,7 +94,7 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   std::shared_ptr<HttpExchange> exchange_;
   const TimePoint started_at_;
   const TimePoint deadline_;
-  const std::vector<std::string> chain_;
+  const std::vector<std::string>& chain_;  // owned by the fleet
 
   // The attempt under way.
   std::shared_ptr<UpstreamCall> call_;

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "router/connect.h"
 #include "router/upstream.h"
 
 namespace scoville::router {
@@ -70,35 +71,18 @@ void UpstreamCall::connect_fresh() {
   reused_ = false;
   connection_ = std::make_unique<UpstreamConnection>(executor_);
 
-  beast::error_code ec;
-  const asio::ip::address address = asio::ip::make_address(upstream_.spec().host, ec);
-  if (ec) {
-    // Names are resolved once per connection; pooled connections make that rare.
-    auto resolver = std::make_shared<tcp::resolver>(executor_);
-    resolver->async_resolve(
-        upstream_.spec().host, std::to_string(upstream_.spec().port),
-        [self = shared_from_this(), resolver](beast::error_code resolve_ec,
-                                              tcp::resolver::results_type results) {
-          if (self->listener_ == nullptr) return;
-          if (resolve_ec) {
-            return self->fail(
-                CallFailure::kConnect,
-                "cannot resolve " + self->upstream_.spec().host + ": " + resolve_ec.message());
-          }
-          self->connection_->stream.expires_after(self->phase_limit(self->timeouts_.connect));
-          self->connection_->stream.async_connect(
-              results, [self](beast::error_code connect_ec, const tcp::endpoint&) {
-                self->on_connect(connect_ec);
-              });
-        });
-    return;
-  }
-
   // Connect to the backend.
   connection_->stream.expires_after(phase_limit(timeouts_.connect));
-  connection_->stream.async_connect(
-      tcp::endpoint(address, upstream_.spec().port),
-      [self = shared_from_this()](beast::error_code connect_ec) { self->on_connect(connect_ec); });
+  async_connect_to(connection_->stream, upstream_.spec().host, upstream_.spec().port,
+                   [self = shared_from_this()](beast::error_code ec, std::string_view step) {
+                     if (self->listener_ == nullptr) return;
+                     if (ec && step == "resolve") {
+                       return self->fail(
+                           CallFailure::kConnect,
+                           "cannot resolve " + self->upstream_.spec().host + ": " + ec.message());
+                     }
+                     self->on_connect(ec);
+                   });
 }
 
 void UpstreamCall::on_connect(beast::error_code ec) {
