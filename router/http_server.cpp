@@ -1,8 +1,9 @@
 #include "router/http_server.h"
 
 #include <atomic>
-#include <deque>
+#include <iterator>
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -19,16 +20,6 @@ struct HttpServer::Shared {
 };
 
 namespace {
-
-// One thing to send: a whole response, the header of a stream, a chunk, or the last chunk.
-struct Outgoing {
-  enum class Kind { kWhole, kHeader, kChunk, kLast };
-  Kind kind = Kind::kWhole;
-  HttpResponse whole;
-  http::response<http::empty_body> header;
-  std::string data;
-  std::function<void()> on_sent;
-};
 
 // A machine-readable code for each way a client can break the server's limits.
 std::string limit_code(http::status status) {
@@ -51,94 +42,134 @@ HttpResponse error_response(http::status status, const std::string& message, uns
   return response;
 }
 
+void append(std::string& out, beast::string_view text) { out.append(text.data(), text.size()); }
+
 // The status line and fields of a response, as they go on the wire.
-void append_header(http::response<http::empty_body>& header, std::string& out) {
-  http::response_serializer<http::empty_body> serializer{header};
-  serializer.split(true);
-  beast::error_code ec;
-  while (!ec && !serializer.is_header_done()) {
-    serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
-      for (const auto buffer : beast::buffers_range_ref(buffers)) {
-        out.append(static_cast<const char*>(buffer.data()), buffer.size());
-      }
-      serializer.consume(beast::buffer_bytes(buffers));
-    });
+void append_header(const http::response_header<>& header, std::string& out) {
+  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", header.version() / 10,
+                 header.version() % 10, header.result_int());
+  append(out, header.reason());
+  out += "\r\n";
+  for (const auto& field : header) {
+    append(out, field.name_string());
+    out += ": ";
+    append(out, field.value());
+    out += "\r\n";
   }
+  out += "\r\n";
 }
 
 }  // namespace
 
 // One connection: reads requests one after the other and writes what each exchange sends.
+// Everything it does runs on the server's one thread; an exchange answered from elsewhere
+// posts its calls there.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), deadline_(stream_.get_executor()), shared_(std::move(shared)) {
+  using Executor = asio::io_context::executor_type;
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  Session(tcp::socket socket, Executor executor, std::shared_ptr<Shared> shared)
+      : socket_(std::move(socket)),
+        executor_(executor),
+        shared_(std::move(shared)),
+        timer_(executor) {
     shared_->connections.fetch_add(1);
   }
   ~Session() { shared_->connections.fetch_sub(1); }
 
   void start() { do_read(); }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  Executor executor() const { return executor_; }
   bool closed() const { return closed_.load(); }
 
-  void enqueue(Outgoing outgoing);
+  // The answer to request number `exchange`. Calls for an exchange whose response has
+  // already ended are dropped: they have no request to belong to.
+  void respond(std::uint64_t exchange, HttpResponse response);
+  void begin_stream(std::uint64_t exchange, http::response<http::empty_body> header);
+  void write_chunk(std::uint64_t exchange, std::string_view data, std::function<void()> on_sent);
+  void end_stream(std::uint64_t exchange);
   void close();
 
  private:
   class Exchange;
 
+  bool answering(std::uint64_t exchange) const {
+    return !closed_ && exchange_open_ && exchange == exchange_id_;
+  }
   void do_read();
-  void on_read(beast::error_code ec, std::size_t bytes);
+  void on_read(beast::error_code ec);
   void fail_request(http::status status, const std::string& message);
+  void queue_response(HttpResponse response);
+  void schedule_write();
   void write_next();
-  void on_write(beast::error_code ec, std::size_t items, bool exchange_done);
+  void on_write(beast::error_code ec);
   void end_exchange();
+  void release_callbacks();
+  void arm_timer(TimePoint deadline);
+  void on_timer();
 
-  beast::tcp_stream stream_;
-  asio::steady_timer deadline_;
+  tcp::socket socket_;
+  const Executor executor_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::deque<Outgoing> queue_;
-  std::optional<HttpResponse> whole_;
-  std::string stream_bytes_;
-  bool writing_ = false;
-  bool keep_alive_ = true;
+
+  // One timer serves both deadlines. It is moved earlier when needed, never later: when it
+  // fires before the deadline it is waiting for, it is set again, so a deadline pushed back
+  // at every write costs no timer operation.
+  asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  TimePoint timer_expiry_{};
+  bool reading_ = false;
+  TimePoint read_deadline_{};   // to receive the whole next request
+  TimePoint write_deadline_{};  // for the write in flight to finish
   bool read_timed_out_ = false;
+
+  // Bytes queued for the client, and the bytes of the write in flight; callbacks run once
+  // the bytes queued before them are written.
+  std::string out_;
+  std::vector<std::function<void()>> out_callbacks_;
+  bool out_ends_exchange_ = false;
+  std::string sending_;
+  std::vector<std::function<void()>> sending_callbacks_;
+  bool sending_ends_exchange_ = false;
+  bool write_in_flight_ = false;
+  bool write_posted_ = false;
+
+  std::uint64_t exchange_id_ = 0;  // the request handed over last
+  bool exchange_open_ = false;     // its response has not ended yet
+  bool exchange_active_ = false;   // handed over, and its response is not written yet
+  bool keep_alive_ = true;
   bool first_request_ = true;
-  bool exchange_active_ = false;  // a request was handed over and its response is not written
   std::atomic<bool> closed_{false};
 };
 
 // The answer side of one request; it keeps its connection alive until it is finished.
-class HttpServer::Session::Exchange final : public HttpExchange {
+class HttpServer::Session::Exchange final : public HttpExchange,
+                                            public std::enable_shared_from_this<Exchange> {
  public:
-  explicit Exchange(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  Exchange(std::shared_ptr<Session> session, std::uint64_t id)
+      : session_(std::move(session)), id_(id) {}
 
   void respond(HttpResponse response) override {
-    Outgoing out;
-    out.kind = Outgoing::Kind::kWhole;
-    out.whole = std::move(response);
-    post(std::move(out));
+    run([response = std::move(response)](Session& session, std::uint64_t id) mutable {
+      session.respond(id, std::move(response));
+    });
   }
   void begin_stream(http::response<http::empty_body> header) override {
-    Outgoing out;
-    out.kind = Outgoing::Kind::kHeader;
-    out.header = std::move(header);
-    post(std::move(out));
+    run([header = std::move(header)](Session& session, std::uint64_t id) mutable {
+      session.begin_stream(id, std::move(header));
+    });
   }
   void write_chunk(std::string data, std::function<void()> on_sent) override {
-    Outgoing out;
-    out.kind = Outgoing::Kind::kChunk;
-    out.data = std::move(data);
-    out.on_sent = std::move(on_sent);
-    post(std::move(out));
+    run([data = std::move(data), on_sent = std::move(on_sent)](Session& session,
+                                                               std::uint64_t id) mutable {
+      session.write_chunk(id, data, std::move(on_sent));
+    });
   }
   void end_stream() override {
-    Outgoing out;
-    out.kind = Outgoing::Kind::kLast;
-    post(std::move(out));
+    run([](Session& session, std::uint64_t id) { session.end_stream(id); });
   }
   void abort() override {
     asio::post(session_->executor(), [session = session_] { session->close(); });
@@ -146,13 +177,24 @@ class HttpServer::Session::Exchange final : public HttpExchange {
   bool client_gone() const override { return session_->closed(); }
 
  private:
-  void post(Outgoing out) {
-    asio::post(session_->executor(), [session = session_, out = std::move(out)]() mutable {
-      session->enqueue(std::move(out));
+  // Carries out `step` on the session's thread: right away when called there (the proxy
+  // always is) with nothing posted before it still waiting, posted otherwise, so the calls
+  // of one exchange keep their order either way.
+  template <typename Step>
+  void run(Step step) {
+    if (posted_.load() == 0 && session_->executor().running_in_this_thread()) {
+      return step(*session_, id_);
+    }
+    posted_.fetch_add(1);
+    asio::post(session_->executor(), [self = shared_from_this(), step = std::move(step)]() mutable {
+      step(*self->session_, self->id_);
+      self->posted_.fetch_sub(1);
     });
   }
 
   std::shared_ptr<Session> session_;
+  const std::uint64_t id_;
+  std::atomic<int> posted_{0};
 };
 
 void HttpServer::Session::do_read() {
@@ -161,21 +203,18 @@ void HttpServer::Session::do_read() {
   parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
   parser_->body_limit(shared_->limits.max_body_bytes);
   read_timed_out_ = false;
-  stream_.expires_never();
-  deadline_.expires_after(first_request_ ? shared_->limits.header_timeout
-                                         : shared_->limits.idle_timeout);
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    self->read_timed_out_ = true;
-    self->stream_.cancel();
-  });
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  reading_ = true;
+  read_deadline_ = std::chrono::steady_clock::now() +
+                   (first_request_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
+  arm_timer(read_deadline_);
+  http::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
-void HttpServer::Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
-  deadline_.cancel();
+void HttpServer::Session::on_read(beast::error_code ec) {
+  reading_ = false;
+  if (closed_) return;
   if (ec == http::error::end_of_stream || ec == asio::error::connection_reset) {
     return close();
   }
@@ -201,115 +240,174 @@ void HttpServer::Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   first_request_ = false;
   HttpRequest request = parser_->release();
   keep_alive_ = request.keep_alive();
+  ++exchange_id_;
+  exchange_open_ = true;
   exchange_active_ = true;
   shared_->active_exchanges.fetch_add(1);
-  shared_->handler->handle(std::move(request), std::make_shared<Exchange>(shared_from_this()));
+  shared_->handler->handle(std::move(request),
+                           std::make_shared<Exchange>(shared_from_this(), exchange_id_));
 }
 
 void HttpServer::Session::fail_request(http::status status, const std::string& message) {
   keep_alive_ = false;
-  Outgoing out;
-  out.kind = Outgoing::Kind::kWhole;
-  out.whole = error_response(status, message, 11);
-  enqueue(std::move(out));
+  queue_response(error_response(status, message, 11));
 }
 
-void HttpServer::Session::enqueue(Outgoing outgoing) {
-  if (closed_) {
-    return;
+void HttpServer::Session::respond(std::uint64_t exchange, HttpResponse response) {
+  if (!answering(exchange)) return;
+  queue_response(std::move(response));
+}
+
+void HttpServer::Session::queue_response(HttpResponse response) {
+  // A server on its way down tells keep-alive clients so, rather than leaving them a
+  // connection that will be gone before their next request.
+  keep_alive_ = keep_alive_ && response.keep_alive() && !shared_->stopping.load();
+  response.keep_alive(keep_alive_);
+  append_header(response.base(), out_);
+  out_ += response.body();
+  exchange_open_ = false;
+  out_ends_exchange_ = true;
+  schedule_write();
+}
+
+void HttpServer::Session::begin_stream(std::uint64_t exchange,
+                                       http::response<http::empty_body> header) {
+  if (!answering(exchange)) return;
+  keep_alive_ = keep_alive_ && !shared_->stopping.load();
+  header.chunked(true);
+  header.keep_alive(keep_alive_);
+  append_header(header.base(), out_);
+  schedule_write();
+}
+
+void HttpServer::Session::write_chunk(std::uint64_t exchange, std::string_view data,
+                                      std::function<void()> on_sent) {
+  if (!answering(exchange)) return;
+  // An empty chunk would read as the end of the stream.
+  if (!data.empty()) {
+    fmt::format_to(std::back_inserter(out_), "{:x}\r\n", data.size());
+    out_ += data;
+    out_ += "\r\n";
   }
-  queue_.push_back(std::move(outgoing));
-  if (!writing_) {
-    // An exchange posts its header, chunks and end one after the other; writing on the next
-    // turn of the loop lets them all go out in one send.
-    writing_ = true;
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->write_next(); });
-  }
+  if (on_sent) out_callbacks_.push_back(std::move(on_sent));
+  schedule_write();
+}
+
+void HttpServer::Session::end_stream(std::uint64_t exchange) {
+  if (!answering(exchange)) return;
+  out_ += "0\r\n\r\n";
+  exchange_open_ = false;
+  out_ends_exchange_ = true;
+  schedule_write();
+}
+
+void HttpServer::Session::schedule_write() {
+  if (write_in_flight_ || write_posted_) return;
+  // An exchange writes its header, chunks and end one after the other; sending on the next
+  // turn of the loop lets them all go out in one send, and each send wakes the client.
+  write_posted_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->write_posted_ = false;
+    self->write_next();
+  });
 }
 
 void HttpServer::Session::write_next() {
-  if (queue_.empty() || closed_) {
-    queue_.clear();
-    writing_ = false;
+  if (closed_ || write_in_flight_) return;
+  if (out_.empty()) {
+    // Only callbacks are queued: their bytes, if any, are already written.
+    std::vector<std::function<void()>> callbacks = std::move(out_callbacks_);
+    out_callbacks_.clear();
+    for (auto& callback : callbacks) callback();
     return;
   }
-  writing_ = true;
-  // A server on its way down tells keep-alive clients so, rather than leaving them a
-  // connection that will be gone before their next request.
-  if (shared_->stopping.load()) keep_alive_ = false;
-  auto self = shared_from_this();
+  sending_.clear();
+  std::swap(sending_, out_);
+  sending_callbacks_.clear();
+  std::swap(sending_callbacks_, out_callbacks_);
+  sending_ends_exchange_ = std::exchange(out_ends_exchange_, false);
+
   // A client that stops reading cannot hold the connection forever.
-  stream_.expires_after(shared_->limits.idle_timeout);
-
-  if (queue_.front().kind == Outgoing::Kind::kWhole) {
-    whole_.emplace(std::move(queue_.front().whole));
-    whole_->keep_alive(keep_alive_ && whole_->keep_alive());
-    keep_alive_ = whole_->keep_alive();
-    http::async_write(stream_, *whole_, [self](beast::error_code ec, std::size_t) {
-      self->on_write(ec, 1, /*exchange_done=*/true);
-    });
-    return;
-  }
-
-  // Every queued piece of a stream goes out in one send: each send wakes the client.
-  stream_bytes_.clear();
-  std::size_t items = 0;
-  bool exchange_done = false;
-  for (Outgoing& out : queue_) {
-    if (out.kind == Outgoing::Kind::kWhole) break;
-    ++items;
-    if (out.kind == Outgoing::Kind::kHeader) {
-      out.header.chunked(true);
-      out.header.keep_alive(keep_alive_);
-      append_header(out.header, stream_bytes_);
-    } else if (out.kind == Outgoing::Kind::kChunk && !out.data.empty()) {
-      // An empty chunk would read as the end of the stream.
-      stream_bytes_ += fmt::format("{:x}\r\n", out.data.size());
-      stream_bytes_ += out.data;
-      stream_bytes_ += "\r\n";
-    } else if (out.kind == Outgoing::Kind::kLast) {
-      stream_bytes_ += "0\r\n\r\n";
-      exchange_done = true;
-      break;
-    }
-  }
-  asio::async_write(stream_, asio::buffer(stream_bytes_),
-                    [self, items, exchange_done](beast::error_code ec, std::size_t) {
-                      self->on_write(ec, items, exchange_done);
-                    });
+  write_in_flight_ = true;
+  write_deadline_ = std::chrono::steady_clock::now() + shared_->limits.idle_timeout;
+  arm_timer(write_deadline_);
+  asio::async_write(
+      socket_, asio::buffer(sending_),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
-void HttpServer::Session::on_write(beast::error_code ec, std::size_t items, bool exchange_done) {
-  // A write can complete successfully after close() ran (an abort mid-write): the queue was
-  // left alone for it, and nothing more is sent.
+void HttpServer::Session::on_write(beast::error_code ec) {
+  write_in_flight_ = false;
+  // A write can complete successfully after close() ran (an abort mid-write): nothing more
+  // is sent.
   if (ec || closed_) {
-    queue_.clear();
     return close();
   }
-  for (std::size_t i = 0; i < items; ++i) {
-    Outgoing finished = std::move(queue_.front());
-    queue_.pop_front();
-    if (finished.on_sent) finished.on_sent();
-  }
+  std::vector<std::function<void()>> callbacks = std::move(sending_callbacks_);
+  sending_callbacks_.clear();
+  for (auto& callback : callbacks) callback();
+  if (closed_) return;
 
-  if (exchange_done) {
+  if (sending_ends_exchange_) {
+    sending_ends_exchange_ = false;
     end_exchange();
-    whole_.reset();
     if (!keep_alive_) {
       return close();
     }
-    // Anything queued after the end of an exchange has no request to belong to.
-    queue_.clear();
-    writing_ = false;
     return do_read();
   }
   write_next();
 }
 
 void HttpServer::Session::end_exchange() {
+  exchange_open_ = false;
   if (!exchange_active_) return;
   exchange_active_ = false;
   shared_->active_exchanges.fetch_sub(1);
+}
+
+void HttpServer::Session::release_callbacks() {
+  // A handler waiting for its bytes to be written (a paused stream) must hear that they
+  // never will be, or it would wait forever; it then finds the client gone.
+  std::vector<std::function<void()>> callbacks = std::move(out_callbacks_);
+  out_callbacks_.clear();
+  if (!write_in_flight_) {
+    for (auto& callback : sending_callbacks_) callbacks.push_back(std::move(callback));
+    sending_callbacks_.clear();
+  }
+  if (callbacks.empty()) return;
+  asio::post(executor_, [callbacks = std::move(callbacks)]() mutable {
+    for (auto& callback : callbacks) callback();
+  });
+}
+
+void HttpServer::Session::arm_timer(TimePoint deadline) {
+  if (timer_armed_ && timer_expiry_ <= deadline) return;
+  timer_armed_ = true;
+  timer_expiry_ = deadline;
+  timer_.expires_at(deadline);
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    // Aborted: moved earlier (a newer wait is pending) or the session closed.
+    if (ec || !self) return;
+    self->on_timer();
+  });
+}
+
+void HttpServer::Session::on_timer() {
+  timer_armed_ = false;
+  if (closed_) return;
+  const TimePoint now = std::chrono::steady_clock::now();
+  if (write_in_flight_ && now >= write_deadline_) {
+    return close();
+  }
+  if (reading_ && now >= read_deadline_ && !read_timed_out_) {
+    read_timed_out_ = true;
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  if (write_in_flight_) arm_timer(write_deadline_);
+  if (reading_ && !read_timed_out_) arm_timer(read_deadline_);
 }
 
 void HttpServer::Session::close() {
@@ -317,12 +415,12 @@ void HttpServer::Session::close() {
     return;
   }
   end_exchange();
-  deadline_.cancel();
-  // The front item may be the buffer of a write still in progress; on_write clears the rest.
-  if (!writing_) queue_.clear();
+  timer_.cancel();
+  out_.clear();
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  release_callbacks();
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handler,
@@ -368,8 +466,7 @@ std::size_t HttpServer::open_connections() const { return shared_->connections.l
 std::size_t HttpServer::active_exchanges() const { return shared_->active_exchanges.load(); }
 
 void HttpServer::do_accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
-                         beast::bind_front_handler(&HttpServer::on_accept, this));
+  acceptor_.async_accept(io_, beast::bind_front_handler(&HttpServer::on_accept, this));
 }
 
 void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -392,7 +489,7 @@ void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
       // which a client delaying its ACK does only after up to 40 ms.
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), shared_)->start();
+      std::make_shared<Session>(std::move(socket), io_.get_executor(), shared_)->start();
     }
   }
   if (acceptor_.is_open()) {

@@ -24,7 +24,9 @@ struct HttpServerLimits {
 
 // An HTTP/1.1 server on Boost.Beast: accepts connections, reads requests with the limits
 // above (answering 400, 408, 413 or 431 itself when a client breaks them), and passes each
-// complete request to the handler. Runs on the io_context it is given.
+// complete request to the handler. Runs on the io_context it is given, which exactly one
+// thread runs: connections need no strand, and a handler on that thread answers without a
+// hop through the queue.
 class HttpServer {
  public:
   HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handler, HttpServerLimits limits);

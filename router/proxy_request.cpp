@@ -213,32 +213,22 @@ void ProxyRequest::on_body(std::string_view bytes) {
 }
 
 void ProxyRequest::relay_events(std::string_view bytes) {
-  std::vector<std::string> events;
-  splitter_.feed(bytes, events);
-  if (events.empty()) return;
-
+  // The events go out as they came; only the usage chunk the client did not ask for is left
+  // out. Kept events are copied once, into the chunk for the client.
   const TimePoint now = std::chrono::steady_clock::now();
   std::string out;
-  for (std::string& event : events) {
+  splitter_.feed(bytes, [&](std::string_view event) {
     const SseEventInfo info = classify_openai_event(event);
     if (info.prompt_tokens) prompt_tokens_ = *info.prompt_tokens;
     if (info.completion_tokens) completion_tokens_ = *info.completion_tokens;
     switch (info.kind) {
       case SseEventKind::kContent:
-        ++content_events_;
-        if (!first_token_at_) {
-          first_token_at_ = now;
-          context_.metrics.ttft_histogram(current_->compute_class, current_->upstream->name())
-              .Observe(seconds_between(started_at_, now));
-        } else {
-          itl_histogram_->Observe(seconds_between(*last_token_at_, now));
-        }
-        last_token_at_ = now;
+        note_content(now);
         break;
       case SseEventKind::kUsageOnly:
         // The router asked for this chunk for its own accounting; a client that did not ask
         // for usage would not expect it.
-        if (!request_.client_wants_usage) continue;
+        if (!request_.client_wants_usage) return;
         break;
       case SseEventKind::kDone:
         saw_done_ = true;
@@ -247,8 +237,9 @@ void ProxyRequest::relay_events(std::string_view bytes) {
       case SseEventKind::kOther:
         break;
     }
+    if (out.empty()) out.reserve(bytes.size() + splitter_.pending().size());
     out += event;
-  }
+  });
   if (out.empty()) return;
 
   start_client_stream();
@@ -257,6 +248,18 @@ void ProxyRequest::relay_events(std::string_view bytes) {
   exchange_->write_chunk(std::move(out),
                          [self = shared_from_this(), size] { self->on_client_sent(size); });
   if (client_bytes_pending_ > kMaxClientBytesPending) call_->pause();
+}
+
+void ProxyRequest::note_content(TimePoint now) {
+  ++content_events_;
+  if (!first_token_at_) {
+    first_token_at_ = now;
+    context_.metrics.ttft_histogram(current_->compute_class, current_->upstream->name())
+        .Observe(seconds_between(started_at_, now));
+  } else {
+    itl_histogram_->Observe(seconds_between(*last_token_at_, now));
+  }
+  last_token_at_ = now;
 }
 
 void ProxyRequest::on_client_sent(std::size_t bytes) {

@@ -82,6 +82,8 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   void give_up();
   void forward_whole();
   void relay_events(std::string_view bytes);
+  // A content event arrived at `now`: TTFT or one more inter-token gap.
+  void note_content(TimePoint now);
   void start_client_stream();
   void end_with_stream_error(const std::string& message);
   void on_client_sent(std::size_t bytes);

@@ -10,51 +10,6 @@
 
 namespace scoville::router {
 
-void SseSplitter::feed(std::string_view bytes, std::vector<std::string>& events) {
-  buffer_.append(bytes);
-
-  // Events are cut from the front of buffer_ as they complete; the consumed prefix is erased
-  // once per call, so bytes fed one at a time still cost O(1) each.
-  std::size_t event_start = 0;
-  for (; scanned_ < buffer_.size(); ++scanned_) {
-    const char c = buffer_[scanned_];
-
-    if (blank_cr_pending_) {
-      blank_cr_pending_ = false;
-      const std::size_t end = c == '\n' ? scanned_ + 1 : scanned_;
-      events.emplace_back(buffer_, event_start, end - event_start);
-      event_start = end;
-      if (c == '\n') {
-        continue;
-      }
-    }
-
-    if (after_cr_) {
-      after_cr_ = false;
-      if (c == '\n') {
-        continue;  // the second half of a CRLF that already ended the line
-      }
-    }
-
-    if (c != '\n' && c != '\r') {
-      at_line_start_ = false;
-      continue;
-    }
-    if (!at_line_start_) {
-      at_line_start_ = true;
-      after_cr_ = c == '\r';
-    } else if (c == '\r') {
-      blank_cr_pending_ = true;
-    } else {
-      events.emplace_back(buffer_, event_start, scanned_ + 1 - event_start);
-      event_start = scanned_ + 1;
-    }
-  }
-
-  buffer_.erase(0, event_start);
-  scanned_ -= event_start;
-}
-
 std::string_view sse_event_kind_name(SseEventKind kind) {
   switch (kind) {
     case SseEventKind::kContent:
@@ -143,6 +98,9 @@ enum class Role : std::uint8_t {
   kOutputText,
   kToolCalls,
   kUsage,
+  kUsageObject,
+  kPromptTokens,
+  kCompletionTokens,
   kError
 };
 
@@ -164,6 +122,8 @@ class ChunkScanner {
   explicit ChunkScanner(std::string_view text) : text_(text) {}
 
   ScanResult run();
+  // What the chunk is, after run() said kContent or kNoContent.
+  SseEventInfo info() const;
 
  private:
   // What the scanner expects next.
@@ -186,9 +146,10 @@ class ChunkScanner {
 
   Role key_role(std::string_view key) const;
   Role element_role() const;
-  // Notes what a value of `role` whose text starts with `first` means; returns the role of the
-  // container it opens, if it is one.
-  Role note_value(Role role, char first, std::size_t string_length);
+  // Notes what a value of `role` means, from its text (a scalar whole, a string with its
+  // quotes, a container only its opening bracket); returns the role of the container it
+  // opens, if it is one.
+  Role note_value(Role role, std::string_view token);
 
   void skip_space() {
     while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
@@ -207,7 +168,39 @@ class ChunkScanner {
 
   bool content_ = false;
   bool needs_parse_ = false;
+  bool choices_nonempty_ = false;  // the last "choices" is an array with an element
+  bool usage_object_ = false;      // the last "usage" is an object
+  std::optional<std::int64_t> prompt_tokens_;
+  std::optional<std::int64_t> completion_tokens_;
 };
+
+// A token count as nlohmann would take it: a plain non-negative integer within int64.
+std::optional<std::int64_t> count_from(std::string_view number) {
+  if (number.empty() || number.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : number) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(value);
+}
+
+SseEventInfo ChunkScanner::info() const {
+  SseEventInfo info;
+  if (usage_object_) {
+    info.prompt_tokens = prompt_tokens_;
+    info.completion_tokens = completion_tokens_;
+  }
+  if (content_) {
+    info.kind = SseEventKind::kContent;
+  } else if (usage_object_ && !choices_nonempty_) {
+    info.kind = SseEventKind::kUsageOnly;
+  }
+  return info;
+}
 
 ScanResult ChunkScanner::run() {
   skip_space();
@@ -283,12 +276,13 @@ bool ChunkScanner::value() {
   const Role role = depth_ > 0 && stack_[depth_ - 1].is_array ? element_role() : pending_role_;
   pending_role_ = Role::kNone;
   const char c = text_[pos_];
+  if (depth_ > 0 && stack_[depth_ - 1].role == Role::kChoices) choices_nonempty_ = true;
 
   if (c == '{' || c == '[') {
     if (depth_ == kMaxDepth) {
       return false;
     }
-    stack_[depth_++] = Frame{c == '[', note_value(role, c, 0)};
+    stack_[depth_++] = Frame{c == '[', note_value(role, text_.substr(pos_, 1))};
     ++pos_;
     expect_ = c == '[' ? Expect::kValueOrClose : Expect::kKeyOrClose;
     return true;
@@ -296,8 +290,8 @@ bool ChunkScanner::value() {
 
   const std::size_t start = pos_;
   bool ok = false;
-  std::size_t length = 0;
   if (c == '"') {
+    std::size_t length = 0;
     bool escaped = false;
     ok = string(length, escaped);
   } else if (c == 't') {
@@ -312,7 +306,7 @@ bool ChunkScanner::value() {
   if (!ok) {
     return false;
   }
-  note_value(role, text_[start], length);
+  note_value(role, text_.substr(start, pos_ - start));
   after_value();
   return true;
 }
@@ -429,6 +423,10 @@ Role ChunkScanner::key_role(std::string_view key) const {
       if (key == "content" || key == "reasoning_content") return Role::kOutputText;
       if (key == "tool_calls") return Role::kToolCalls;
       return Role::kNone;
+    case Role::kUsageObject:
+      if (key == "prompt_tokens") return Role::kPromptTokens;
+      if (key == "completion_tokens") return Role::kCompletionTokens;
+      return Role::kNone;
     default:
       return Role::kNone;
   }
@@ -446,12 +444,15 @@ Role ChunkScanner::element_role() const {
   }
 }
 
-Role ChunkScanner::note_value(Role role, char first, std::size_t string_length) {
+Role ChunkScanner::note_value(Role role, std::string_view token) {
+  const char first = token.front();
   const bool is_null = first == 'n';
   switch (role) {
     case Role::kTop:
       return Role::kTop;
     case Role::kChoices:
+      // A repeated key counts as its last value, as a parser would keep it.
+      choices_nonempty_ = false;
       return first == '[' ? Role::kChoices : Role::kNone;
     case Role::kChoice:
       return first == '{' ? Role::kChoice : Role::kNone;
@@ -465,14 +466,24 @@ Role ChunkScanner::note_value(Role role, char first, std::size_t string_length) 
       return Role::kNone;
     case Role::kOutputText:
       if (first == '"') {
-        content_ = content_ || string_length > 0;
+        content_ = content_ || token.size() > 2;
       } else {
         // An array of content parts, or a type no schema gives it: the parser decides.
         needs_parse_ = needs_parse_ || !is_null;
       }
       return Role::kNone;
     case Role::kUsage:
-      needs_parse_ = needs_parse_ || first == '{';
+      usage_object_ = first == '{';
+      prompt_tokens_.reset();
+      completion_tokens_.reset();
+      return usage_object_ ? Role::kUsageObject : Role::kNone;
+    case Role::kUsageObject:
+      return Role::kNone;
+    case Role::kPromptTokens:
+      prompt_tokens_ = count_from(token);
+      return Role::kNone;
+    case Role::kCompletionTokens:
+      completion_tokens_ = count_from(token);
       return Role::kNone;
     case Role::kError:
       needs_parse_ = needs_parse_ || !is_null;
@@ -571,12 +582,13 @@ SseEventInfo classify_openai_event(std::string_view raw_event) {
     return {.kind = SseEventKind::kDone};
   }
 
-  switch (ChunkScanner(payload).run()) {
+  ChunkScanner scanner(payload);
+  switch (scanner.run()) {
     case ScanResult::kMalformed:
-    case ScanResult::kNoContent:
       return {};
     case ScanResult::kContent:
-      return {.kind = SseEventKind::kContent};
+    case ScanResult::kNoContent:
+      return scanner.info();
     case ScanResult::kNeedsParse:
       break;
   }

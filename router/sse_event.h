@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -21,15 +22,29 @@ namespace scoville::router {
 // with "\n" or "\r\n" are never held back.
 class SseSplitter {
  public:
-  // Appends `bytes`; appends each newly completed raw event (including its terminating blank
-  // line) to `events`. Linear in the bytes fed, however they are cut into calls.
-  void feed(std::string_view bytes, std::vector<std::string>& events);
+  // Appends `bytes` and calls `on_event(std::string_view raw_event)` for each newly completed
+  // event (including its terminating blank line). The view points into `bytes` or into the
+  // splitter and is valid during the call only; `on_event` must not feed the splitter.
+  // Linear in the bytes fed, however they are cut into calls, and allocation-free while the
+  // calls end on event boundaries (the usual case: a backend writes whole events).
+  template <typename OnEvent>
+  void feed(std::string_view bytes, OnEvent&& on_event);
+
+  // The same, each event copied into `events`.
+  void feed(std::string_view bytes, std::vector<std::string>& events) {
+    feed(bytes, [&events](std::string_view event) { events.emplace_back(event); });
+  }
 
   // Bytes not yet forming an event. The caller bounds its size (an upstream that never sends a
   // blank line would otherwise grow it without limit).
   std::string_view pending() const { return buffer_; }
 
  private:
+  // Scans text[scanned_..] (everything before is scanned already), reporting each event that
+  // completes; returns where the bytes not yet part of an event start.
+  template <typename OnEvent>
+  std::size_t scan(std::string_view text, OnEvent& on_event);
+
   std::string buffer_;
   std::size_t scanned_ = 0;  // bytes of buffer_ already scanned; the state below is after them
 
@@ -37,6 +52,69 @@ class SseSplitter {
   bool after_cr_ = false;          // the last byte was a CR ending a line with text
   bool blank_cr_pending_ = false;  // the last byte was a CR ending a blank line
 };
+
+template <typename OnEvent>
+void SseSplitter::feed(std::string_view bytes, OnEvent&& on_event) {
+  if (buffer_.empty()) {
+    // Nothing is pending: events are reported straight from `bytes`, only the tail is kept.
+    const std::size_t consumed = scan(bytes, on_event);
+    buffer_.assign(bytes.substr(consumed));
+    scanned_ -= consumed;
+    return;
+  }
+  buffer_.append(bytes);
+  const std::size_t consumed = scan(buffer_, on_event);
+  buffer_.erase(0, consumed);
+  scanned_ -= consumed;
+}
+
+template <typename OnEvent>
+std::size_t SseSplitter::scan(std::string_view text, OnEvent& on_event) {
+  std::size_t event_start = 0;
+  while (scanned_ < text.size()) {
+    if (!at_line_start_ && !after_cr_ && !blank_cr_pending_) {
+      // Inside a line: jump to its end (two byte searches, which the library vectorises).
+      const std::string_view rest = text.substr(scanned_);
+      std::size_t next = std::min(rest.find('\n'), rest.size());
+      next = std::min(next, rest.substr(0, next).find('\r'));
+      scanned_ += next;
+      if (scanned_ == text.size()) break;
+    }
+    const char c = text[scanned_++];
+
+    if (blank_cr_pending_) {
+      blank_cr_pending_ = false;
+      const std::size_t end = c == '\n' ? scanned_ : scanned_ - 1;
+      on_event(text.substr(event_start, end - event_start));
+      event_start = end;
+      if (c == '\n') {
+        continue;
+      }
+    }
+
+    if (after_cr_) {
+      after_cr_ = false;
+      if (c == '\n') {
+        continue;  // the second half of a CRLF that already ended the line
+      }
+    }
+
+    if (c != '\n' && c != '\r') {
+      at_line_start_ = false;
+      continue;
+    }
+    if (!at_line_start_) {
+      at_line_start_ = true;
+      after_cr_ = c == '\r';
+    } else if (c == '\r') {
+      blank_cr_pending_ = true;
+    } else {
+      on_event(text.substr(event_start, scanned_ - event_start));
+      event_start = scanned_;
+    }
+  }
+  return event_start;
+}
 
 enum class SseEventKind {
   kContent,    // a chunk with generated output: any choice with a non-empty delta.content,
@@ -68,9 +146,10 @@ struct SseEventInfo {
 // they are non-negative integers. Malformed JSON, and JSON nested deeper than 32 levels (no
 // chunk is), is kOther.
 //
-// Cheap for ordinary chunks: one pass over the text, validating it and tracking where each key
-// sits; nlohmann parses the JSON only for a non-null "usage" or "error", or when the pass is
-// unsure (an escaped key name, a value of an unexpected type).
+// Cheap for ordinary chunks, the usage chunk included: one pass over the text, validating it,
+// tracking where each key sits and reading the token counts; nlohmann parses the JSON only for
+// a non-null "error", or when the pass is unsure (an escaped key name, a value of an
+// unexpected type).
 SseEventInfo classify_openai_event(std::string_view raw_event);
 
 }  // namespace scoville::router

@@ -8,10 +8,12 @@
 namespace scoville::router {
 namespace {
 
-// Every open stream holds one of these while it waits for its next event, so the size is
-// paid per concurrent stream (16 KiB made 10,000 streams cost 160 MB); an SSE event is a few
-// hundred bytes, and a bigger burst is simply taken in several reads.
-constexpr std::size_t kBodyReadBytes = 4 * 1024;
+// The most one read takes from a backend. Every open stream holds a buffer this large while it
+// waits for its next event, so the size is paid per concurrent stream (16 KiB made 10,000
+// streams cost 160 MB more); an SSE event is a few hundred bytes, and a bigger burst is
+// simply taken in several reads. Much smaller costs throughput: Beast's default of 512 bytes
+// cut a 3 KB response into six reads, each relayed to the client in its own send.
+constexpr std::size_t kReadBytes = 4 * 1024;
 
 bool is_closed_error(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -119,7 +121,10 @@ void UpstreamCall::on_write(beast::error_code ec) {
   }
 
   // Read the response header.
-  parser_ = std::make_unique<http::response_parser<http::buffer_body>>();
+  parser_ = std::make_unique<http::response_parser<RelayBody>>();
+  parser_->get().body().sink = &body_bytes_;
+  body_bytes_.clear();
+  connection_->buffer.reserve(kReadBytes);
   // Boost 1.74 compares a content length against an empty limit as "too large", so
   // "no limit" is spelled as the largest one. The proxy applies its own limits.
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -158,10 +163,6 @@ void UpstreamCall::on_header(beast::error_code ec) {
 void UpstreamCall::do_read_body() {
   if (paused_ || read_pending_) return;
 
-  // Read the next piece of the body into our buffer.
-  body_buffer_.resize(kBodyReadBytes);
-  parser_->get().body().data = body_buffer_.data();
-  parser_->get().body().size = body_buffer_.size();
   read_pending_ = true;
   connection_->stream.expires_after(phase_limit(timeouts_.idle));
   http::async_read_some(connection_->stream, connection_->buffer, *parser_,
@@ -173,7 +174,6 @@ void UpstreamCall::do_read_body() {
 
 void UpstreamCall::on_body(beast::error_code ec) {
   if (listener_ == nullptr) return;
-  if (ec == http::error::need_buffer) ec = {};
   if (ec) {
     if (ec == beast::error::timeout) {
       return fail(deadline_passed() ? CallFailure::kDeadline : CallFailure::kIdleTimeout,
@@ -185,10 +185,10 @@ void UpstreamCall::on_body(beast::error_code ec) {
     return fail(CallFailure::kProtocol, "invalid response body: " + ec.message());
   }
 
-  const std::size_t received = body_buffer_.size() - parser_->get().body().size;
-  if (received > 0) {
+  if (!body_bytes_.empty()) {
     std::shared_ptr<CallListener> listener = listener_;
-    listener->on_body(std::string_view(body_buffer_.data(), received));
+    listener->on_body(body_bytes_);
+    body_bytes_.clear();
     if (listener_ == nullptr) return;
   }
   if (!parser_->is_done()) {

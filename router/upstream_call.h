@@ -8,6 +8,7 @@
 
 #include "router/asio.h"
 #include "router/connection_pool.h"
+#include "router/relay_body.h"
 
 namespace scoville::router {
 
@@ -88,8 +89,8 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
 
   http::request<http::string_body> request_;
   std::unique_ptr<UpstreamConnection> connection_;
-  std::unique_ptr<http::response_parser<http::buffer_body>> parser_;
-  std::string body_buffer_;
+  std::unique_ptr<http::response_parser<RelayBody>> parser_;
+  std::string body_bytes_;  // what the last read decoded, handed on and cleared after it
   bool reused_ = false;
   bool header_seen_ = false;
   bool paused_ = false;

@@ -3,6 +3,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -16,10 +17,37 @@ namespace {
 using test_support::CommandResult;
 using test_support::run_command;
 
-// Answers /whole with a JSON body and /stream with three server-sent events.
+// Answers /whole with a JSON body and /stream with three server-sent events; /threaded streams
+// 200 events written from a thread of its own, and /late writes to its exchange after it has
+// answered.
 class TestHandler final : public HttpHandler {
  public:
+  ~TestHandler() override {
+    for (std::thread& writer : writers_) writer.join();
+  }
+
   void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) override {
+    if (request.target() == "/threaded") {
+      http::response<http::empty_body> header{http::status::ok, request.version()};
+      header.set(http::field::content_type, "text/event-stream");
+      exchange->begin_stream(std::move(header));
+      writers_.emplace_back([exchange] {
+        for (int i = 1; i <= 200; ++i) {
+          exchange->write_chunk("data: " + std::to_string(i) + "\n\n");
+        }
+        exchange->end_stream();
+      });
+      return;
+    }
+    if (request.target() == "/late") {
+      HttpResponse response{http::status::ok, request.version()};
+      response.body() = "answered";
+      response.prepare_payload();
+      exchange->respond(std::move(response));
+      exchange->write_chunk("data: too late\n\n");
+      exchange->end_stream();
+      return;
+    }
     if (request.target() == "/stream") {
       http::response<http::empty_body> header{http::status::ok, request.version()};
       header.set(http::field::content_type, "text/event-stream");
@@ -36,6 +64,9 @@ class TestHandler final : public HttpHandler {
     response.prepare_payload();
     exchange->respond(std::move(response));
   }
+
+ private:
+  std::vector<std::thread> writers_;  // only the server thread touches the list
 };
 
 // A server on 127.0.0.1 and a free port, running on its own thread for the test's life.
@@ -108,6 +139,26 @@ TEST_CASE("a streamed response arrives as server-sent events, byte for byte") {
   const CommandResult result = curl({"--no-buffer", server.url("/stream")});
   REQUIRE(result.exited_with(0));
   CHECK(result.stdout_text == "data: 1\n\ndata: 2\n\ndata: 3\n\n");
+}
+
+TEST_CASE("a stream written from another thread arrives whole and in order") {
+  RunningServer server;
+  const CommandResult result = curl({"--no-buffer", server.url("/threaded")});
+  REQUIRE(result.exited_with(0));
+  std::string expected;
+  for (int i = 1; i <= 200; ++i) expected += "data: " + std::to_string(i) + "\n\n";
+  CHECK(result.stdout_text == expected);
+}
+
+TEST_CASE("writes to an exchange that has answered are dropped, not sent to the next request") {
+  RunningServer server;
+  const std::string reply = raw_exchange(server.port(),
+                                         "GET /late HTTP/1.1\r\nHost: x\r\n\r\nGET /b "
+                                         "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(reply.find("answered") != std::string::npos);
+  CHECK(reply.find("{\"echo\":\"/b\"}") != std::string::npos);
+  CHECK(reply.find("too late") == std::string::npos);
+  CHECK(reply.find("HTTP/1.1 200 OK", reply.find("answered")) != std::string::npos);
 }
 
 TEST_CASE("keep-alive serves several requests on one connection") {

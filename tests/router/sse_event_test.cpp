@@ -154,6 +154,25 @@ TEST_CASE("bytes fed one at a time give the same events") {
   CHECK(splitter.pending() == "data: tail");
 }
 
+TEST_CASE("events reported as views are the input bytes, whether or not a feed ends mid-event") {
+  const std::string stream = "data: a\n\ndata: b\n\ndata: c\n\n";
+  SseSplitter splitter;
+  std::string seen;
+  int events = 0;
+  const auto collect = [&](std::string_view event) {
+    seen += event;
+    ++events;
+  };
+  splitter.feed(std::string_view(stream).substr(0, 9), collect);  // ends on a boundary
+  CHECK(splitter.pending().empty());
+  splitter.feed(std::string_view(stream).substr(9, 5), collect);  // ends mid-event
+  CHECK(splitter.pending() == "data:");
+  splitter.feed(std::string_view(stream).substr(14), collect);
+  CHECK(events == 3);
+  CHECK(seen == stream);
+  CHECK(splitter.pending().empty());
+}
+
 TEST_CASE("an empty feed changes nothing") {
   SseSplitter splitter;
   std::vector<std::string> events;
@@ -258,6 +277,30 @@ TEST_CASE("a finish chunk with usage is not usage-only but keeps the counts") {
 TEST_CASE("usage without any choices member is usage-only") {
   CHECK(kind_of(event(R"({"usage":{"prompt_tokens":1,"completion_tokens":2}})")) ==
         SseEventKind::kUsageOnly);
+}
+
+TEST_CASE("a repeated usage or choices key counts as its last value, as a parser keeps it") {
+  const SseEventInfo info = classify_openai_event(
+      event(R"({"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2},)"
+            R"("usage":{"completion_tokens":7}})"));
+  CHECK(info.kind == SseEventKind::kUsageOnly);
+  CHECK_FALSE(info.prompt_tokens.has_value());
+  CHECK(info.completion_tokens == 7);
+
+  CHECK(kind_of(event(R"({"choices":[{"index":0}],"usage":{"prompt_tokens":1},"choices":[]})")) ==
+        SseEventKind::kUsageOnly);
+  CHECK(kind_of(event(R"({"choices":[],"usage":{"prompt_tokens":1},"choices":[{"index":0}]})")) ==
+        SseEventKind::kOther);
+  CHECK(kind_of(event(R"({"usage":{"prompt_tokens":1},"usage":null})")) == SseEventKind::kOther);
+}
+
+TEST_CASE("token counts nested inside usage details are not the chunk's counts") {
+  const SseEventInfo info = classify_openai_event(event(
+      R"({"choices":[],"usage":{"prompt_tokens_details":{"prompt_tokens":99,"cached_tokens":4},)"
+      R"("prompt_tokens":10,"completion_tokens":3}})"));
+  CHECK(info.kind == SseEventKind::kUsageOnly);
+  CHECK(info.prompt_tokens == 10);
+  CHECK(info.completion_tokens == 3);
 }
 
 TEST_CASE("empty choices without usage is other") {
