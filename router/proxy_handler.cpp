@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "router/completion_body.h"
 #include "router/openai_error.h"
 #include "router/upstream.h"
 
@@ -120,38 +121,37 @@ void ProxyHandler::handle_completion(HttpRequest request, std::shared_ptr<HttpEx
   }
 
   // What is asked.
-  nlohmann::ordered_json body = nlohmann::ordered_json::parse(request.body(), nullptr, false);
-  if (body.is_discarded()) {
+  const CompletionFields fields = scan_completion_body(request.body());
+  if (!fields.valid_json) {
     return invalid("the request body is not valid JSON", "invalid_json", "");
   }
-  if (!body.is_object()) {
+  if (!fields.is_object) {
     return invalid("the request body must be a JSON object", "invalid_json", "");
   }
-  const auto model_field = body.find("model");
-  if (model_field == body.end()) {
+  using Type = CompletionFields::Type;
+  if (fields.model == Type::kAbsent) {
     return invalid("the request has no \"model\"", "missing_model", "model");
   }
-  if (!model_field->is_string() || model_field->get_ref<const std::string&>().empty()) {
+  if (fields.model != Type::kString || fields.model_value.empty()) {
     return invalid("\"model\" must be a non-empty string", "invalid_model", "model");
   }
-  const auto stream_field = body.find("stream");
-  if (stream_field != body.end() && !stream_field->is_boolean() && !stream_field->is_null()) {
+  if (fields.stream != Type::kAbsent && fields.stream != Type::kTrue &&
+      fields.stream != Type::kFalse && fields.stream != Type::kNull) {
     return invalid("\"stream\" must be true or false", "invalid_stream", "stream");
   }
 
   // Which class serves it.
   std::optional<std::string> body_class;
-  const auto class_field = body.find("compute_class");
-  if (class_field != body.end()) {
-    if (!class_field->is_string()) {
+  if (fields.compute_class != Type::kAbsent) {
+    if (fields.compute_class != Type::kString) {
       return invalid("\"compute_class\" must be a string naming a compute class",
                      "invalid_compute_class", "compute_class");
     }
-    body_class = class_field->get<std::string>();
+    body_class = fields.compute_class_value;
   }
   Result<ClassResolution> resolution =
       resolve_compute_class(shared_.classes, body_class, header_value(request, "X-Compute-Class"),
-                            model_field->get_ref<const std::string&>(), api_key);
+                            fields.model_value, api_key);
   if (!resolution) {
     return invalid(resolution.error().message, "unknown_compute_class", "compute_class");
   }
@@ -165,29 +165,19 @@ void ProxyHandler::handle_completion(HttpRequest request, std::shared_ptr<HttpEx
   routed.model = resolution->model;
   routed.requested_class = resolution->compute_class;
   routed.class_source = std::string(class_source_name(resolution->source));
-  routed.stream =
-      stream_field != body.end() && stream_field->is_boolean() && stream_field->get<bool>();
-  if (class_field != body.end()) {
-    body.erase("compute_class");
-    routed.body_changed = true;
-  }
-  if (resolution->model != model_field->get_ref<const std::string&>()) {
-    body["model"] = resolution->model;
-    routed.body_changed = true;
-  }
+  routed.stream = fields.stream == Type::kTrue;
+  BodyEdits edits;
+  edits.remove_compute_class = fields.compute_class != Type::kAbsent;
+  if (resolution->model != fields.model_value) edits.model = resolution->model;
   if (routed.stream) {
     // The router reads token counts from the usage chunk, so it always asks for it.
-    nlohmann::ordered_json& options = body["stream_options"];
-    if (!options.is_object()) options = nlohmann::ordered_json::object();
-    const auto include = options.find("include_usage");
     routed.client_wants_usage =
-        include != options.end() && include->is_boolean() && include->get<bool>();
-    if (!routed.client_wants_usage) {
-      options["include_usage"] = true;
-      routed.body_changed = true;
-    }
+        fields.stream_options_is_object && fields.include_usage == Type::kTrue;
+    edits.ask_for_usage = !routed.client_wants_usage;
   }
-  routed.body = std::move(body);
+  routed.body = edit_completion_body(request.body(), fields, edits);
+  routed.body_model = resolution->model;
+  request.body().clear();
   routed.client_request = std::move(request);
 
   ProxyContext context{

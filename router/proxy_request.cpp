@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "router/completion_body.h"
 #include "router/openai_error.h"
 #include "router/upstream.h"
 
@@ -120,6 +121,8 @@ void ProxyRequest::send_attempt(const Choice& choice) {
   ++attempts_;
   tried_.insert(choice.upstream);
   current_ = choice;
+  series_ = context_.metrics.series(choice.upstream);
+  if (series_ != nullptr && series_->compute_class != choice.compute_class) series_ = nullptr;
   mode_ = Mode::kNone;
   upstream_header_.reset();
   whole_body_.clear();
@@ -149,14 +152,13 @@ http::request<http::string_body> ProxyRequest::upstream_request(const Upstream& 
     out.set(http::field::authorization, "Bearer " + upstream.spec().api_key);
   }
 
-  const std::string upstream_model = upstream.upstream_model(request_.model);
-  const bool same_model = request_.body.value("model", std::string()) == upstream_model;
-  if (!request_.body_changed && same_model) {
-    out.body() = client.body();
+  std::string upstream_model = upstream.upstream_model(request_.model);
+  if (upstream_model == request_.body_model) {
+    out.body() = request_.body;
   } else {
-    nlohmann::ordered_json body = request_.body;
-    body["model"] = upstream_model;
-    out.body() = body.dump();
+    BodyEdits edits;
+    edits.model = std::move(upstream_model);
+    out.body() = edit_completion_body(request_.body, CompletionFields{}, edits);
   }
   out.keep_alive(true);
   out.prepare_payload();
@@ -172,7 +174,8 @@ void ProxyRequest::on_header(const UpstreamResponseHeader& header) {
     mode_ = Mode::kRetryableError;
   } else if (status == 200 && request_.stream && event_stream) {
     mode_ = Mode::kStream;
-    itl_histogram_ = &context_.metrics.itl_histogram(current_->compute_class);
+    itl_histogram_ = series_ != nullptr ? series_->itl
+                                        : &context_.metrics.itl_histogram(current_->compute_class);
   } else {
     mode_ = Mode::kWhole;
   }
@@ -254,8 +257,11 @@ void ProxyRequest::note_content(TimePoint now) {
   ++content_events_;
   if (!first_token_at_) {
     first_token_at_ = now;
-    context_.metrics.ttft_histogram(current_->compute_class, current_->upstream->name())
-        .Observe(seconds_between(started_at_, now));
+    prometheus::Histogram& ttft =
+        series_ != nullptr
+            ? *series_->ttft
+            : context_.metrics.ttft_histogram(current_->compute_class, current_->upstream->name());
+    ttft.Observe(seconds_between(started_at_, now));
   } else {
     itl_histogram_->Observe(seconds_between(*last_token_at_, now));
   }
@@ -322,7 +328,7 @@ void ProxyRequest::on_complete() {
     }
     case Mode::kStream: {
       current_->upstream->finish_request(Upstream::Outcome::kSuccess, now);
-      context_.metrics.record_attempt(current_->upstream->name(), "ok");
+      record_attempt_ok();
       // Bytes after the last blank line are passed on as they are: relaying never edits them.
       std::string rest(splitter_.pending());
       start_client_stream();
@@ -334,9 +340,14 @@ void ProxyRequest::on_complete() {
     case Mode::kWhole:
     case Mode::kNone:
       current_->upstream->finish_request(Upstream::Outcome::kSuccess, now);
-      context_.metrics.record_attempt(current_->upstream->name(), "ok");
+      record_attempt_ok();
       return forward_whole();
   }
+}
+
+void ProxyRequest::record_attempt_ok() {
+  if (series_ != nullptr) return series_->attempts_ok->Increment();
+  context_.metrics.record_attempt(current_->upstream->name(), "ok");
 }
 
 void ProxyRequest::forward_whole() {
@@ -452,8 +463,17 @@ void ProxyRequest::finish(unsigned status, const std::string& outcome, const std
   const std::string compute_class = current_ ? current_->compute_class : request_.requested_class;
   const std::string backend = current_ ? current_->upstream->name() : "";
   const double duration_seconds = seconds_between(started_at_, now);
-  context_.metrics.record_request(compute_class, backend, status, outcome, duration_seconds);
-  context_.metrics.add_tokens(compute_class, prompt_tokens_, completion_tokens_);
+  if (series_ != nullptr && status == 200 && outcome == "ok") {
+    series_->requests_ok->Increment();
+    series_->duration->Observe(duration_seconds);
+    if (prompt_tokens_ > 0) series_->prompt_tokens->Increment(static_cast<double>(prompt_tokens_));
+    if (completion_tokens_ > 0) {
+      series_->completion_tokens->Increment(static_cast<double>(completion_tokens_));
+    }
+  } else {
+    context_.metrics.record_request(compute_class, backend, status, outcome, duration_seconds);
+    context_.metrics.add_tokens(compute_class, prompt_tokens_, completion_tokens_);
+  }
   // Counted by the class of the last attempt, so a request that failed in its own class
   // before a fallback served it counts too.
   if (compute_class != request_.requested_class) {

@@ -45,10 +45,10 @@ struct ProxyContext {
 // A client request after validation: where it goes and what to send.
 struct RoutedRequest {
   std::string request_id;
-  HttpRequest client_request;   // as received; its body is replaced per attempt
-  nlohmann::ordered_json body;  // the parsed body, Scoville's own fields removed
-  bool body_changed = false;    // whether `body` differs from the text received
-  std::string model;            // client-facing model, class suffix removed
+  HttpRequest client_request;  // as received, without its body
+  std::string body;            // the body to send: Scoville's own fields removed, usage asked
+  std::string body_model;      // the "model" in `body`
+  std::string model;           // client-facing model, class suffix removed
   std::string requested_class;
   std::string class_source;
   bool stream = false;
@@ -80,6 +80,7 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   http::request<http::string_body> upstream_request(const Upstream& upstream) const;
   void retry_or_give_up(const std::string& reason, std::chrono::milliseconds retry_after);
   void give_up();
+  void record_attempt_ok();
   void forward_whole();
   void relay_events(std::string_view bytes);
   // A content event arrived at `now`: TTFT or one more inter-token gap.
@@ -101,6 +102,7 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   // The attempt under way.
   std::shared_ptr<UpstreamCall> call_;
   std::optional<Choice> current_;
+  const RouterMetrics::BackendSeries* series_ = nullptr;  // the current backend's, if prepared
   Mode mode_ = Mode::kNone;
   std::optional<UpstreamResponseHeader> upstream_header_;
   std::string whole_body_;

@@ -6,6 +6,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "router/fleet.h"
+#include "router/upstream.h"
 
 namespace scoville::router {
 namespace {
@@ -61,6 +62,29 @@ RouterMetrics::RouterMetrics()
       in_flight_(&family(prometheus::BuildGauge(), "scoville_router_in_flight",
                          "Requests being served by the router", *registry_)
                       .Add({})) {}
+
+void RouterMetrics::prepare(const Fleet& fleet) {
+  for (const auto& upstream : fleet.upstreams()) {
+    const std::string& compute_class = upstream->spec().compute_class;
+    const std::string& backend = upstream->name();
+    BackendSeries& series = series_[upstream.get()];
+    series.compute_class = compute_class;
+    series.ttft = &ttft_histogram(compute_class, backend);
+    series.itl = &itl_histogram(compute_class);
+    series.duration = &request_duration_.Add({{"class", compute_class}}, kLatencyBuckets);
+    series.prompt_tokens = &tokens_.Add({{"class", compute_class}, {"direction", "prompt"}});
+    series.completion_tokens =
+        &tokens_.Add({{"class", compute_class}, {"direction", "completion"}});
+    series.attempts_ok = &attempts_.Add({{"backend", backend}, {"result", "ok"}});
+    series.requests_ok = &requests_.Add(
+        {{"class", compute_class}, {"backend", backend}, {"status", "200"}, {"outcome", "ok"}});
+  }
+}
+
+const RouterMetrics::BackendSeries* RouterMetrics::series(const Upstream* upstream) const {
+  const auto it = series_.find(upstream);
+  return it == series_.end() ? nullptr : &it->second;
+}
 
 void RouterMetrics::record_request(const std::string& compute_class, const std::string& backend,
                                    unsigned status, const std::string& outcome,

@@ -101,6 +101,7 @@ Result<void> RouterService::start() {
   fleet_ =
       std::make_unique<Fleet>(settings_.upstreams, settings_.breaker, settings_.fallback_classes,
                               std::make_unique<LeastOutstandingPolicy>());
+  metrics_->prepare(*fleet_);
 
   shared_.fleet = fleet_.get();
   shared_.settings = settings_.proxy;

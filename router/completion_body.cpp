@@ -1,0 +1,153 @@
+#include "router/completion_body.h"
+
+#include <nlohmann/json.hpp>
+
+namespace scoville::router {
+namespace {
+
+using Type = CompletionFields::Type;
+
+// Follows the parser's events, noting the members of the top-level object that matter and
+// the include_usage member of its stream_options object; everything else is only validated.
+class FieldsSax final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit FieldsSax(CompletionFields& fields) : fields_(fields) {}
+
+  bool null() override { return scalar(Type::kNull); }
+  bool boolean(bool value) override { return scalar(value ? Type::kTrue : Type::kFalse); }
+  bool number_integer(number_integer_t /*value*/) override { return scalar(Type::kOther); }
+  bool number_unsigned(number_unsigned_t /*value*/) override { return scalar(Type::kOther); }
+  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override {
+    return scalar(Type::kOther);
+  }
+  bool string(string_t& value) override { return scalar(Type::kString, &value); }
+  bool binary(binary_t& /*value*/) override { return scalar(Type::kOther); }
+
+  bool start_object(std::size_t /*elements*/) override {
+    if (depth_ == 0) fields_.is_object = true;
+    if (depth_ == 1 && member_ == Member::kStreamOptions) {
+      fields_.has_stream_options = true;
+      fields_.stream_options_is_object = true;
+      fields_.include_usage = Type::kAbsent;
+      in_stream_options_ = true;
+    } else {
+      note(Type::kOther, nullptr);
+    }
+    member_ = Member::kNone;
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    if (depth_ == 1) in_stream_options_ = false;
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) override {
+    note(Type::kOther, nullptr);
+    member_ = Member::kNone;
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+
+  bool key(string_t& name) override {
+    member_ = Member::kNone;
+    if (depth_ == 1) {
+      if (name == "model") member_ = Member::kModel;
+      if (name == "stream") member_ = Member::kStream;
+      if (name == "compute_class") member_ = Member::kComputeClass;
+      if (name == "stream_options") member_ = Member::kStreamOptions;
+    } else if (depth_ == 2 && in_stream_options_ && name == "include_usage") {
+      member_ = Member::kIncludeUsage;
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& /*error*/) override {
+    return false;
+  }
+
+ private:
+  enum class Member { kNone, kModel, kStream, kComputeClass, kStreamOptions, kIncludeUsage };
+
+  bool scalar(Type type, const std::string* text = nullptr) {
+    note(type, text);
+    member_ = Member::kNone;
+    return true;
+  }
+
+  // The value of the member just named starts here (a scalar, or a container other than
+  // the stream_options object).
+  void note(Type type, const std::string* text) {
+    switch (member_) {
+      case Member::kModel:
+        fields_.model = type;
+        fields_.model_value = text != nullptr ? *text : std::string();
+        break;
+      case Member::kStream:
+        fields_.stream = type;
+        break;
+      case Member::kComputeClass:
+        fields_.compute_class = type;
+        fields_.compute_class_value = text != nullptr ? *text : std::string();
+        break;
+      case Member::kStreamOptions:
+        fields_.stream_options_is_object = false;
+        break;
+      case Member::kIncludeUsage:
+        fields_.include_usage = type;
+        break;
+      case Member::kNone:
+        break;
+    }
+    if (member_ == Member::kStreamOptions) {
+      fields_.has_stream_options = true;
+      fields_.include_usage = Type::kAbsent;
+    }
+  }
+
+  CompletionFields& fields_;
+  int depth_ = 0;
+  Member member_ = Member::kNone;
+  bool in_stream_options_ = false;
+};
+
+}  // namespace
+
+CompletionFields scan_completion_body(std::string_view text) {
+  CompletionFields fields;
+  FieldsSax sax(fields);
+  fields.valid_json = nlohmann::json::sax_parse(text, &sax);
+  if (!fields.valid_json) return CompletionFields{};
+  return fields;
+}
+
+std::string edit_completion_body(const std::string& text, const CompletionFields& fields,
+                                 const BodyEdits& edits) {
+  if (!edits.remove_compute_class && !edits.model && !edits.ask_for_usage) return text;
+
+  if (!edits.remove_compute_class && !edits.model && !fields.has_stream_options) {
+    // The one edit most streamed requests need: the member goes in before the closing brace.
+    const std::size_t close = text.find_last_of('}');
+    const std::size_t first = text.find_first_not_of(" \t\r\n", text.find('{') + 1);
+    const bool empty_object = first == close;
+    return text.substr(0, close) + (empty_object ? "" : ",") +
+           R"("stream_options":{"include_usage":true})" + text.substr(close);
+  }
+
+  nlohmann::ordered_json body = nlohmann::ordered_json::parse(text);
+  if (edits.remove_compute_class) body.erase("compute_class");
+  if (edits.model) body["model"] = *edits.model;
+  if (edits.ask_for_usage) {
+    nlohmann::ordered_json& options = body["stream_options"];
+    if (!options.is_object()) options = nlohmann::ordered_json::object();
+    options["include_usage"] = true;
+  }
+  return body.dump();
+}
+
+}  // namespace scoville::router
