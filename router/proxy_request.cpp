@@ -52,10 +52,25 @@ bool is_router_header(beast::string_view name) {
 // router sets itself.
 bool is_passed_on(const http::fields& message, const http::fields::value_type& field) {
   if (is_hop_header(field.name()) || is_router_header(field.name_string())) return false;
-  for (const auto& token : http::token_list(message[http::field::connection])) {
+  const beast::string_view connection = message[http::field::connection];
+  // The usual values name no header that is not hop-by-hop already.
+  if (connection.empty() || beast::iequals(connection, "keep-alive") ||
+      beast::iequals(connection, "close")) {
+    return true;
+  }
+  for (const auto& token : http::token_list(connection)) {
     if (beast::iequals(token, field.name_string())) return false;
   }
   return true;
+}
+
+void append(std::string& out, beast::string_view text) { out.append(text.data(), text.size()); }
+
+void append_field(std::string& out, beast::string_view name, beast::string_view value) {
+  append(out, name);
+  out += ": ";
+  append(out, value);
+  out += "\r\n";
 }
 
 double seconds_between(std::chrono::steady_clock::time_point from,
@@ -124,7 +139,7 @@ void ProxyRequest::send_attempt(const Choice& choice) {
   series_ = context_.metrics.series(choice.upstream);
   if (series_ != nullptr && series_->compute_class != choice.compute_class) series_ = nullptr;
   mode_ = Mode::kNone;
-  upstream_header_.reset();
+  upstream_header_ = nullptr;
   whole_body_.clear();
   whole_body_truncated_ = false;
   splitter_ = SseSplitter();
@@ -134,39 +149,47 @@ void ProxyRequest::send_attempt(const Choice& choice) {
   call_->start(upstream_request(*choice.upstream));
 }
 
-http::request<http::string_body> ProxyRequest::upstream_request(const Upstream& upstream) const {
+std::string ProxyRequest::upstream_request(const Upstream& upstream) const {
   const HttpRequest& client = request_.client_request;
-  http::request<http::string_body> out{
-      client.method(), upstream.spec().base_path + std::string(client.target()), 11};
+  std::string upstream_model = upstream.upstream_model(request_.model);
+  std::string edited;
+  if (upstream_model != request_.body_model) {
+    BodyEdits edits;
+    edits.model = std::move(upstream_model);
+    edited = edit_completion_body(request_.body, CompletionFields{}, edits);
+  }
+  const std::string& body = edited.empty() ? request_.body : edited;
+
+  // Written out directly: the fields were checked by the parser that read them, and the
+  // values added here come from the configuration and a validated request id.
+  std::string out;
+  out.reserve(512 + body.size());
+  append(out, client.method_string());
+  out += ' ';
+  out += upstream.spec().base_path;
+  append(out, client.target());
+  out += " HTTP/1.1\r\n";
   for (const auto& field : client) {
     if (!is_passed_on(client, field)) continue;
     if (field.name() == http::field::authorization &&
         (!context_.settings.forward_client_authorization || !upstream.spec().api_key.empty())) {
       continue;
     }
-    out.insert(field.name_string(), field.value());
+    append_field(out, field.name_string(), field.value());
   }
-  out.set(http::field::host, upstream.spec().host + ":" + std::to_string(upstream.spec().port));
-  out.set("X-Request-Id", request_.request_id);
+  append_field(out, "Host", upstream.spec().host + ":" + std::to_string(upstream.spec().port));
+  append_field(out, "X-Request-Id", request_.request_id);
   if (!upstream.spec().api_key.empty()) {
-    out.set(http::field::authorization, "Bearer " + upstream.spec().api_key);
+    append_field(out, "Authorization", "Bearer " + upstream.spec().api_key);
   }
-
-  std::string upstream_model = upstream.upstream_model(request_.model);
-  if (upstream_model == request_.body_model) {
-    out.body() = request_.body;
-  } else {
-    BodyEdits edits;
-    edits.model = std::move(upstream_model);
-    out.body() = edit_completion_body(request_.body, CompletionFields{}, edits);
-  }
-  out.keep_alive(true);
-  out.prepare_payload();
+  append_field(out, "Content-Length", std::to_string(body.size()));
+  out += "\r\n";
+  out += body;
   return out;
 }
 
 void ProxyRequest::on_header(const UpstreamResponseHeader& header) {
-  upstream_header_ = header;
+  upstream_header_ = &header;
   const unsigned status = header.result_int();
   const bool event_stream =
       beast::iequals(header[http::field::content_type].substr(0, 17), "text/event-stream");

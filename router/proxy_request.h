@@ -77,7 +77,8 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
 
   void next_attempt(std::optional<Choice> choice);
   void send_attempt(const Choice& choice);
-  http::request<http::string_body> upstream_request(const Upstream& upstream) const;
+  // The bytes of the request to send to `upstream`.
+  std::string upstream_request(const Upstream& upstream) const;
   void retry_or_give_up(const std::string& reason, std::chrono::milliseconds retry_after);
   void give_up();
   void record_attempt_ok();
@@ -104,7 +105,8 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   std::optional<Choice> current_;
   const RouterMetrics::BackendSeries* series_ = nullptr;  // the current backend's, if prepared
   Mode mode_ = Mode::kNone;
-  std::optional<UpstreamResponseHeader> upstream_header_;
+  // The current call's response header, owned by the call: valid while call_ is.
+  const UpstreamResponseHeader* upstream_header_ = nullptr;
   std::string whole_body_;
   SseSplitter splitter_;
   bool whole_body_truncated_ = false;

@@ -51,7 +51,7 @@ UpstreamCall::UpstreamCall(asio::any_io_executor executor, ConnectionPool& pool,
       deadline_(deadline),
       listener_(std::move(listener)) {}
 
-void UpstreamCall::start(http::request<http::string_body> request) {
+void UpstreamCall::start(std::string request) {
   request_ = std::move(request);
   connection_ = pool_.acquire(&upstream_, std::chrono::steady_clock::now());
   if (connection_) {
@@ -104,8 +104,8 @@ void UpstreamCall::on_connect(beast::error_code ec) {
 void UpstreamCall::do_write() {
   // Send the request; the first-byte timeout covers sending it and the wait for the header.
   connection_->stream.expires_after(phase_limit(timeouts_.first_byte));
-  http::async_write(
-      connection_->stream, request_,
+  asio::async_write(
+      connection_->stream, asio::buffer(request_),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 

@@ -57,7 +57,8 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   UpstreamCall(asio::any_io_executor executor, ConnectionPool& pool, Upstream& upstream,
                CallTimeouts timeouts, TimePoint deadline, std::shared_ptr<CallListener> listener);
 
-  void start(http::request<http::string_body> request);
+  // Sends `request`, the whole HTTP/1.1 request as it goes on the wire.
+  void start(std::string request);
 
   // Stops reading the body until resume(), so a slow client holds back the backend instead
   // of growing a buffer.
@@ -87,7 +88,7 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   // Kept alive by the call while it runs; null once the call is finished or cancelled.
   std::shared_ptr<CallListener> listener_;
 
-  http::request<http::string_body> request_;
+  std::string request_;
   std::unique_ptr<UpstreamConnection> connection_;
   std::unique_ptr<http::response_parser<RelayBody>> parser_;
   std::string body_bytes_;  // what the last read decoded, handed on and cleared after it
