@@ -1,6 +1,10 @@
 #include "router/completion_body.h"
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
+
+#include "router/json_scanner.h"
 
 namespace scoville::router {
 namespace {
@@ -116,9 +120,99 @@ class FieldsSax final : public nlohmann::json_sax<nlohmann::json> {
   bool in_stream_options_ = false;
 };
 
-}  // namespace
+// The same fields, noted during a JsonScanner pass. It gives up (needs_parse) on an escaped
+// value it would have to decode.
+class FieldsPolicy {
+ public:
+  enum class Role : std::uint8_t {
+    kNone,
+    kTop,
+    kModel,
+    kStream,
+    kComputeClass,
+    kStreamOptions,
+    kStreamOptionsObject,
+    kIncludeUsage
+  };
+  static constexpr Role kTop = Role::kTop;
 
-CompletionFields scan_completion_body(std::string_view text) {
+  explicit FieldsPolicy(CompletionFields& fields) : fields_(fields) {}
+
+  Role key_role(Role object, std::string_view key) const {
+    if (object == Role::kTop) {
+      if (key == "model") return Role::kModel;
+      if (key == "stream") return Role::kStream;
+      if (key == "compute_class") return Role::kComputeClass;
+      if (key == "stream_options") return Role::kStreamOptions;
+    } else if (object == Role::kStreamOptionsObject && key == "include_usage") {
+      return Role::kIncludeUsage;
+    }
+    return Role::kNone;
+  }
+  Role element_role(Role /*array*/) const { return Role::kNone; }
+  bool needs_parse() const { return needs_parse_; }
+
+  Role value(Role role, std::string_view token) {
+    const Type type = type_of(token);
+    switch (role) {
+      case Role::kTop:
+        fields_.is_object = token == "{";
+        return fields_.is_object ? Role::kTop : Role::kNone;
+      case Role::kModel:
+        fields_.model = type;
+        fields_.model_value = string_value(token);
+        return Role::kNone;
+      case Role::kStream:
+        fields_.stream = type;
+        return Role::kNone;
+      case Role::kComputeClass:
+        fields_.compute_class = type;
+        fields_.compute_class_value = string_value(token);
+        return Role::kNone;
+      case Role::kStreamOptions:
+        fields_.has_stream_options = true;
+        fields_.stream_options_is_object = token == "{";
+        fields_.include_usage = Type::kAbsent;
+        return fields_.stream_options_is_object ? Role::kStreamOptionsObject : Role::kNone;
+      case Role::kIncludeUsage:
+        fields_.include_usage = type;
+        return Role::kNone;
+      case Role::kStreamOptionsObject:
+      case Role::kNone:
+        return Role::kNone;
+    }
+    return Role::kNone;
+  }
+
+ private:
+  static Type type_of(std::string_view token) {
+    switch (token.front()) {
+      case '"':
+        return Type::kString;
+      case 't':
+        return Type::kTrue;
+      case 'f':
+        return Type::kFalse;
+      case 'n':
+        return Type::kNull;
+      default:
+        return Type::kOther;
+    }
+  }
+
+  // A string token's text; one with escapes is left to the parser to decode.
+  std::string string_value(std::string_view token) {
+    if (token.front() != '"') return {};
+    const std::string_view text = token.substr(1, token.size() - 2);
+    if (text.find('\\') != std::string_view::npos) needs_parse_ = true;
+    return std::string(text);
+  }
+
+  CompletionFields& fields_;
+  bool needs_parse_ = false;
+};
+
+CompletionFields scan_with_parser(std::string_view text) {
   CompletionFields fields;
   FieldsSax sax(fields);
   fields.valid_json = nlohmann::json::sax_parse(text, &sax);
@@ -126,9 +220,37 @@ CompletionFields scan_completion_body(std::string_view text) {
   return fields;
 }
 
+// Whether the scanner's verdict on `text` is the parser's: it does not check UTF-8 or
+// \u escapes (an unpaired surrogate), so text with either goes to the parser.
+bool scanner_suffices(std::string_view text) {
+  unsigned char high_bits = 0;
+  for (const char c : text) high_bits |= static_cast<unsigned char>(c);
+  return (high_bits & 0x80) == 0 && text.find("\\u") == std::string_view::npos;
+}
+
+}  // namespace
+
+CompletionFields scan_completion_body(std::string_view text) {
+  if (!scanner_suffices(text)) return scan_with_parser(text);
+
+  CompletionFields fields;
+  FieldsPolicy policy(fields);
+  switch (JsonScanner<FieldsPolicy>(text, policy).run()) {
+    case JsonScanResult::kMalformed:
+      return CompletionFields{};
+    case JsonScanResult::kValid:
+      fields.valid_json = true;
+      return fields;
+    case JsonScanResult::kNeedsParse:
+    case JsonScanResult::kTooDeep:
+      return scan_with_parser(text);
+  }
+  return scan_with_parser(text);
+}
+
 std::string edit_completion_body(const std::string& text, const CompletionFields& fields,
                                  const BodyEdits& edits) {
-  if (!edits.remove_compute_class && !edits.model && !edits.ask_for_usage) return text;
+  if (!edits.any()) return text;
 
   if (!edits.remove_compute_class && !edits.model && !fields.has_stream_options) {
     // The one edit most streamed requests need: the member goes in before the closing brace.

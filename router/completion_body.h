@@ -33,6 +33,8 @@ struct BodyEdits {
   bool remove_compute_class = false;
   std::optional<std::string> model;  // the value "model" gets
   bool ask_for_usage = false;        // stream_options.include_usage becomes true
+
+  bool any() const { return remove_compute_class || model || ask_for_usage; }
 };
 
 // `text` (a JSON object `fields` was scanned from) with `edits` made. Members not edited keep

@@ -141,6 +141,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool exchange_open_ = false;     // its response has not ended yet
   bool exchange_active_ = false;   // handed over, and its response is not written yet
   bool keep_alive_ = true;
+  bool chunked_ = true;  // the stream under way is sent in chunks (not to HTTP/1.0 clients)
   bool first_request_ = true;
   std::atomic<bool> closed_{false};
 };
@@ -273,8 +274,10 @@ void HttpServer::Session::queue_response(HttpResponse response) {
 void HttpServer::Session::begin_stream(std::uint64_t exchange,
                                        http::response<http::empty_body> header) {
   if (!answering(exchange)) return;
-  keep_alive_ = keep_alive_ && !shared_->stopping.load();
-  header.chunked(true);
+  // HTTP/1.0 has no chunked encoding: the body is sent as it is and ended by closing.
+  chunked_ = header.version() >= 11;
+  keep_alive_ = keep_alive_ && chunked_ && !shared_->stopping.load();
+  header.chunked(chunked_);
   header.keep_alive(keep_alive_);
   append_header(header.base(), out_);
   schedule_write();
@@ -283,8 +286,9 @@ void HttpServer::Session::begin_stream(std::uint64_t exchange,
 void HttpServer::Session::write_chunk(std::uint64_t exchange, std::string_view data,
                                       std::function<void()> on_sent) {
   if (!answering(exchange)) return;
-  // An empty chunk would read as the end of the stream.
-  if (!data.empty()) {
+  if (!chunked_) {
+    out_ += data;
+  } else if (!data.empty()) {  // an empty chunk would read as the end of the stream
     fmt::format_to(std::back_inserter(out_), "{:x}\r\n", data.size());
     out_ += data;
     out_ += "\r\n";
@@ -295,7 +299,7 @@ void HttpServer::Session::write_chunk(std::uint64_t exchange, std::string_view d
 
 void HttpServer::Session::end_stream(std::uint64_t exchange) {
   if (!answering(exchange)) return;
-  out_ += "0\r\n\r\n";
+  if (chunked_) out_ += "0\r\n\r\n";
   exchange_open_ = false;
   out_ends_exchange_ = true;
   schedule_write();

@@ -175,7 +175,8 @@ void ProxyHandler::handle_completion(HttpRequest request, std::shared_ptr<HttpEx
         fields.stream_options_is_object && fields.include_usage == Type::kTrue;
     edits.ask_for_usage = !routed.client_wants_usage;
   }
-  routed.body = edit_completion_body(request.body(), fields, edits);
+  routed.body =
+      edits.any() ? edit_completion_body(request.body(), fields, edits) : std::move(request.body());
   routed.body_model = resolution->model;
   request.body().clear();
   routed.client_request = std::move(request);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/json_scanner.h"
+
 namespace scoville::router {
 
 std::string_view sse_event_kind_name(SseEventKind kind) {
@@ -104,68 +106,22 @@ enum class Role : std::uint8_t {
   kError
 };
 
-enum class ScanResult { kMalformed, kContent, kNoContent, kNeedsParse };
-
-// Bytes a JSON string may hold as they are: all but the quote, the backslash and controls.
-constexpr std::array<bool, 256> kPlainStringByte = [] {
-  std::array<bool, 256> plain{};
-  for (std::size_t c = 0x20; c < plain.size(); ++c) {
-    plain[c] = c != '"' && c != '\\';
-  }
-  return plain;
-}();
-
-// One pass over a JSON text that validates its syntax (except UTF-8) and notes what its keys
-// say about the chunk, without building anything.
-class ChunkScanner {
+// What an OpenAI chunk's keys say about it, noted during a JsonScanner pass.
+class ChunkPolicy {
  public:
-  explicit ChunkScanner(std::string_view text) : text_(text) {}
+  using Role = scoville::router::Role;
+  static constexpr Role kTop = Role::kTop;
 
-  ScanResult run();
-  // What the chunk is, after run() said kContent or kNoContent.
+  Role key_role(Role object, std::string_view key) const;
+  Role element_role(Role array);
+  Role value(Role role, std::string_view token);
+  bool needs_parse() const { return needs_parse_; }
+
+  bool top_is_object() const { return top_is_object_; }
   SseEventInfo info() const;
 
  private:
-  // What the scanner expects next.
-  enum class Expect { kValue, kValueOrClose, kKey, kKeyOrClose, kColon, kCommaOrClose, kEnd };
-
-  struct Frame {
-    bool is_array = false;
-    Role role = Role::kNone;
-  };
-
-  // Realistic chunks nest about six deep. The bound also keeps the parser that may run after
-  // the scan away from pathological nesting.
-  static constexpr std::size_t kMaxDepth = 32;
-
-  bool value();
-  bool close(char bracket);
-  bool string(std::size_t& length, bool& escaped);
-  bool literal(std::string_view word);
-  bool number();
-
-  Role key_role(std::string_view key) const;
-  Role element_role() const;
-  // Notes what a value of `role` means, from its text (a scalar whole, a string with its
-  // quotes, a container only its opening bracket); returns the role of the container it
-  // opens, if it is one.
-  Role note_value(Role role, std::string_view token);
-
-  void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  void after_value() { expect_ = depth_ == 0 ? Expect::kEnd : Expect::kCommaOrClose; }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  Expect expect_ = Expect::kValue;
-  Role pending_role_ = Role::kTop;  // the role of the next value, known from its key
-  std::array<Frame, kMaxDepth> stack_{};
-  std::size_t depth_ = 0;
-
+  bool top_is_object_ = false;
   bool content_ = false;
   bool needs_parse_ = false;
   bool choices_nonempty_ = false;  // the last "choices" is an array with an element
@@ -188,7 +144,7 @@ std::optional<std::int64_t> count_from(std::string_view number) {
   return static_cast<std::int64_t>(value);
 }
 
-SseEventInfo ChunkScanner::info() const {
+SseEventInfo ChunkPolicy::info() const {
   SseEventInfo info;
   if (usage_object_) {
     info.prompt_tokens = prompt_tokens_;
@@ -202,214 +158,8 @@ SseEventInfo ChunkScanner::info() const {
   return info;
 }
 
-ScanResult ChunkScanner::run() {
-  skip_space();
-  if (pos_ >= text_.size() || text_[pos_] != '{') {
-    return ScanResult::kMalformed;
-  }
-
-  while (true) {
-    skip_space();
-    if (pos_ >= text_.size()) {
-      break;
-    }
-    const char c = text_[pos_];
-
-    bool ok = false;
-    switch (expect_) {
-      case Expect::kValueOrClose:
-        ok = c == ']' ? close(c) : value();
-        break;
-      case Expect::kValue:
-        ok = value();
-        break;
-      case Expect::kKeyOrClose:
-      case Expect::kKey: {
-        if (c == '}' && expect_ == Expect::kKeyOrClose) {
-          ok = close(c);
-          break;
-        }
-        std::size_t length = 0;
-        bool escaped = false;
-        ok = c == '"' && string(length, escaped);
-        if (ok) {
-          // An escaped key ("cont\u0065nt") could be any name; the parser decodes it.
-          needs_parse_ = needs_parse_ || escaped;
-          pending_role_ = key_role(text_.substr(pos_ - length - 1, length));
-          expect_ = Expect::kColon;
-        }
-        break;
-      }
-      case Expect::kColon:
-        ok = c == ':';
-        ++pos_;
-        expect_ = Expect::kValue;
-        break;
-      case Expect::kCommaOrClose:
-        if (c == ',') {
-          ++pos_;
-          expect_ = stack_[depth_ - 1].is_array ? Expect::kValue : Expect::kKey;
-          ok = true;
-        } else {
-          ok = close(c);
-        }
-        break;
-      case Expect::kEnd:
-        ok = false;
-        break;
-    }
-    if (!ok) {
-      return ScanResult::kMalformed;
-    }
-  }
-
-  if (expect_ != Expect::kEnd) {
-    return ScanResult::kMalformed;
-  }
-  if (needs_parse_) {
-    return ScanResult::kNeedsParse;
-  }
-  return content_ ? ScanResult::kContent : ScanResult::kNoContent;
-}
-
-bool ChunkScanner::value() {
-  const Role role = depth_ > 0 && stack_[depth_ - 1].is_array ? element_role() : pending_role_;
-  pending_role_ = Role::kNone;
-  const char c = text_[pos_];
-  if (depth_ > 0 && stack_[depth_ - 1].role == Role::kChoices) choices_nonempty_ = true;
-
-  if (c == '{' || c == '[') {
-    if (depth_ == kMaxDepth) {
-      return false;
-    }
-    stack_[depth_++] = Frame{c == '[', note_value(role, text_.substr(pos_, 1))};
-    ++pos_;
-    expect_ = c == '[' ? Expect::kValueOrClose : Expect::kKeyOrClose;
-    return true;
-  }
-
-  const std::size_t start = pos_;
-  bool ok = false;
-  if (c == '"') {
-    std::size_t length = 0;
-    bool escaped = false;
-    ok = string(length, escaped);
-  } else if (c == 't') {
-    ok = literal("true");
-  } else if (c == 'f') {
-    ok = literal("false");
-  } else if (c == 'n') {
-    ok = literal("null");
-  } else {
-    ok = number();
-  }
-  if (!ok) {
-    return false;
-  }
-  note_value(role, text_.substr(start, pos_ - start));
-  after_value();
-  return true;
-}
-
-bool ChunkScanner::close(char bracket) {
-  if (depth_ == 0 || bracket != (stack_[depth_ - 1].is_array ? ']' : '}')) {
-    return false;
-  }
-  --depth_;
-  ++pos_;
-  after_value();
-  return true;
-}
-
-// From the opening quote at pos_ to just past the closing one; `length` is the raw length of
-// the text between them.
-bool ChunkScanner::string(std::size_t& length, bool& escaped) {
-  const std::size_t start = ++pos_;
-  while (pos_ < text_.size()) {
-    const auto c = static_cast<unsigned char>(text_[pos_]);
-    if (kPlainStringByte[c]) {
-      ++pos_;
-      continue;
-    }
-    if (c == '"') {
-      length = pos_ - start;
-      ++pos_;
-      return true;
-    }
-    if (c != '\\') {
-      return false;  // a raw control character
-    }
-
-    escaped = true;
-    if (pos_ + 1 >= text_.size()) {
-      return false;
-    }
-    const char kind = text_[pos_ + 1];
-    if (kind == 'u') {
-      if (pos_ + 6 > text_.size()) {
-        return false;
-      }
-      for (std::size_t i = pos_ + 2; i < pos_ + 6; ++i) {
-        if (std::isxdigit(static_cast<unsigned char>(text_[i])) == 0) {
-          return false;
-        }
-      }
-      pos_ += 6;
-    } else if (std::string_view("\"\\/bfnrt").find(kind) != std::string_view::npos) {
-      pos_ += 2;
-    } else {
-      return false;
-    }
-  }
-  return false;
-}
-
-bool ChunkScanner::literal(std::string_view word) {
-  if (text_.compare(pos_, word.size(), word) != 0) {
-    return false;
-  }
-  pos_ += word.size();
-  return true;
-}
-
-bool ChunkScanner::number() {
-  const auto digits = [this] {
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-      ++pos_;
-    }
-    return pos_ - start;
-  };
-  const auto next_is = [this](char c) { return pos_ < text_.size() && text_[pos_] == c; };
-
-  if (next_is('-')) {
-    ++pos_;
-  }
-  const std::size_t int_start = pos_;
-  const std::size_t int_digits = digits();
-  if (int_digits == 0 || (int_digits > 1 && text_[int_start] == '0')) {
-    return false;
-  }
-  if (next_is('.')) {
-    ++pos_;
-    if (digits() == 0) {
-      return false;
-    }
-  }
-  if (next_is('e') || next_is('E')) {
-    ++pos_;
-    if (next_is('+') || next_is('-')) {
-      ++pos_;
-    }
-    if (digits() == 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
-Role ChunkScanner::key_role(std::string_view key) const {
-  switch (stack_[depth_ - 1].role) {
+Role ChunkPolicy::key_role(Role object, std::string_view key) const {
+  switch (object) {
     case Role::kTop:
       if (key == "choices") return Role::kChoices;
       if (key == "usage") return Role::kUsage;
@@ -432,9 +182,10 @@ Role ChunkScanner::key_role(std::string_view key) const {
   }
 }
 
-Role ChunkScanner::element_role() const {
-  switch (stack_[depth_ - 1].role) {
+Role ChunkPolicy::element_role(Role array) {
+  switch (array) {
     case Role::kChoices:
+      choices_nonempty_ = true;
       return Role::kChoice;
     case Role::kToolCalls:
       // Any element at all makes a non-empty tool_calls.
@@ -444,11 +195,12 @@ Role ChunkScanner::element_role() const {
   }
 }
 
-Role ChunkScanner::note_value(Role role, std::string_view token) {
+Role ChunkPolicy::value(Role role, std::string_view token) {
   const char first = token.front();
   const bool is_null = first == 'n';
   switch (role) {
     case Role::kTop:
+      top_is_object_ = first == '{';
       return Role::kTop;
     case Role::kChoices:
       // A repeated key counts as its last value, as a parser would keep it.
@@ -582,14 +334,14 @@ SseEventInfo classify_openai_event(std::string_view raw_event) {
     return {.kind = SseEventKind::kDone};
   }
 
-  ChunkScanner scanner(payload);
-  switch (scanner.run()) {
-    case ScanResult::kMalformed:
+  ChunkPolicy policy;
+  switch (JsonScanner<ChunkPolicy>(payload, policy).run()) {
+    case JsonScanResult::kMalformed:
+    case JsonScanResult::kTooDeep:
       return {};
-    case ScanResult::kContent:
-    case ScanResult::kNoContent:
-      return scanner.info();
-    case ScanResult::kNeedsParse:
+    case JsonScanResult::kValid:
+      return policy.top_is_object() ? policy.info() : SseEventInfo{};
+    case JsonScanResult::kNeedsParse:
       break;
   }
 

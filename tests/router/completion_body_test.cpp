@@ -68,6 +68,38 @@ TEST_CASE("text that is not one JSON value, or not an object, is told so") {
   CHECK(array.model == Type::kAbsent);
 }
 
+TEST_CASE("the fast scan and the parser it falls back to read the same fields") {
+  // A non-ASCII member sends a body to the parser; without it the scanner reads it.
+  const auto same = [](const CompletionFields& a, const CompletionFields& b) {
+    return a.valid_json == b.valid_json && a.is_object == b.is_object && a.model == b.model &&
+           a.model_value == b.model_value && a.stream == b.stream &&
+           a.compute_class == b.compute_class && a.compute_class_value == b.compute_class_value &&
+           a.has_stream_options == b.has_stream_options &&
+           a.stream_options_is_object == b.stream_options_is_object &&
+           a.include_usage == b.include_usage;
+  };
+  for (const std::string body : {
+           R"("model":"m","stream":true)",
+           R"("model":"m","model":7,"stream":null,"compute_class":"efficient")",
+           R"("stream_options":{"include_usage":true,"x":{"include_usage":false}})",
+           R"("stream_options":[],"stream_options":{"include_usage":"yes"})",
+           R"("messages":[{"model":"x"}],"stream":false,"n":-1.5e3)",
+           R"("model":"a\tb","compute_class":"lo\"w")",
+           R"("mod\u0065l":"m")",
+           R"("model":"m",)",
+       }) {
+    CAPTURE(body);
+    CHECK(same(scan_completion_body("{" + body + "}"),
+               scan_completion_body("{" + body + ",\"note\":\"caf\\u00e9 \xc3\xa9\"}")));
+  }
+  std::string deep = R"({"model":"m","x":)";
+  for (int i = 0; i < 40; ++i) deep += "[";
+  for (int i = 0; i < 40; ++i) deep += "]";
+  const CompletionFields nested = scan_completion_body(deep + "}");
+  CHECK(nested.valid_json);
+  CHECK(nested.model_value == "m");
+}
+
 TEST_CASE("a body that needs no edit is passed on byte for byte") {
   const std::string text = R"({ "model" : "m",  "stream": true, "n": 1.50 })";
   CHECK(edit_completion_body(text, scan_completion_body(text), BodyEdits{}) == text);

@@ -161,6 +161,17 @@ TEST_CASE("writes to an exchange that has answered are dropped, not sent to the 
   CHECK(reply.find("HTTP/1.1 200 OK", reply.find("answered")) != std::string::npos);
 }
 
+TEST_CASE("an HTTP/1.0 client gets a stream unchunked, ended by the connection closing") {
+  RunningServer server;
+  const std::string reply = raw_exchange(server.port(), "GET /stream HTTP/1.0\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.0 200 OK\r\n", 0) == 0);
+  CHECK(reply.find("chunked") == std::string::npos);
+  const std::string body = "data: 1\n\ndata: 2\n\ndata: 3\n\n";
+  REQUIRE(reply.size() > body.size());
+  CHECK(reply.substr(reply.size() - body.size()) == body);
+  CHECK(reply.find("\r\n\r\n") + 4 == reply.size() - body.size());
+}
+
 TEST_CASE("keep-alive serves several requests on one connection") {
   RunningServer server;
   const CommandResult result =
