@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "router/asio.h"
 
@@ -36,11 +37,24 @@ class HttpExchange {
   virtual bool client_gone() const = 0;
 };
 
+// A request the server answered itself because the client broke its limits or HTTP: what
+// the server knew of it when it gave up.
+struct ProtocolError {
+  unsigned status = 0;
+  std::string_view code;    // the error code in the response body: request_timeout, ...
+  std::string_view method;  // empty when the request line had not arrived
+  std::string_view target;
+};
+
 // Handles requests: called on the connection's executor for each complete request.
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) = 0;
+
+  // Told of each error response the server sends on its own, before it is sent, so the
+  // handler can count and log it and add its own headers (a request id).
+  virtual void on_protocol_error(const ProtocolError& /*error*/, HttpResponse& /*response*/) {}
 };
 
 }  // namespace scoville::router

@@ -251,7 +251,16 @@ void HttpServer::Session::on_read(beast::error_code ec) {
 
 void HttpServer::Session::fail_request(http::status status, const std::string& message) {
   keep_alive_ = false;
-  queue_response(error_response(status, message, 11));
+  HttpResponse response = error_response(status, message, 11);
+  const std::string code = limit_code(status);
+  ProtocolError error{.status = static_cast<unsigned>(status), .code = code};
+  if (parser_ && parser_->is_header_done()) {
+    const auto& header = parser_->get();
+    error.method = std::string_view(header.method_string().data(), header.method_string().size());
+    error.target = std::string_view(header.target().data(), header.target().size());
+  }
+  shared_->handler->on_protocol_error(error, response);
+  queue_response(std::move(response));
 }
 
 void HttpServer::Session::respond(std::uint64_t exchange, HttpResponse response) {

@@ -211,7 +211,24 @@ void ProxyHandler::handle_ready(const HttpRequest& request, HttpExchange& exchan
 std::string ProxyHandler::request_id_for(const HttpRequest& request) {
   const std::optional<std::string_view> incoming = header_value(request, "X-Request-Id");
   if (incoming && valid_request_id(*incoming)) return std::string(*incoming);
-  return fmt::format("{:016x}", random_());
+  return new_request_id();
+}
+
+std::string ProxyHandler::new_request_id() { return fmt::format("{:016x}", random_()); }
+
+void ProxyHandler::on_protocol_error(const ProtocolError& error, HttpResponse& response) {
+  const std::string request_id = new_request_id();
+  response.set("X-Request-Id", request_id);
+  shared_.metrics->record_rejected(std::string(error.code));
+  if (shared_.access_log == nullptr) return;
+  AccessRecord record;
+  record.request_id = request_id;
+  record.method = std::string(error.method);
+  record.path = std::string(error.target);
+  record.status = error.status;
+  record.outcome = "rejected";
+  record.error = std::string(error.code);
+  shared_.access_log->write(record);
 }
 
 void ProxyHandler::reject(HttpExchange& exchange, const HttpRequest& request, HttpResponse response,

@@ -36,6 +36,9 @@ class ProxyHandler final : public HttpHandler {
   ProxyHandler(asio::any_io_executor executor, ProxyShared& shared, std::uint64_t seed);
 
   void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) override;
+  // Gives the server's own 408, 413, 431 and 400 a request id, a rejection count and an
+  // access-log line, like every other answer.
+  void on_protocol_error(const ProtocolError& error, HttpResponse& response) override;
 
   ConnectionPool& pool() { return pool_; }
 
@@ -44,6 +47,7 @@ class ProxyHandler final : public HttpHandler {
   void handle_models(const HttpRequest& request, HttpExchange& exchange);
   void handle_ready(const HttpRequest& request, HttpExchange& exchange);
   std::string request_id_for(const HttpRequest& request);
+  std::string new_request_id();
   void reject(HttpExchange& exchange, const HttpRequest& request, HttpResponse response,
               const std::string& reason);
 

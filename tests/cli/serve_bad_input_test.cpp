@@ -75,10 +75,26 @@ TEST_CASE("every malformed request gets its status in OpenAI's error shape, and 
   CHECK(cases[2].reply.json()["error"]["param"] == "model");
   CHECK(cases[5].reply.json()["error"]["message"].get<std::string>().find("gpt-9") !=
         std::string::npos);
-  // The rejections are logged like the requests they interleave with.
+  // The rejections are logged like the requests they interleave with, those the HTTP server
+  // answers itself (413, 431) included, each with the request id its response carries.
   nlohmann::json first = router.access_log().front();
   CHECK(first["status"] == 400);
   CHECK(first["outcome"] == "rejected");
+  for (const std::size_t index : {std::size_t{9}, std::size_t{10}}) {
+    const HttpReply& reply = cases[index].reply;
+    INFO(cases[index].what);
+    REQUIRE(reply.has_header("x-request-id"));
+    bool logged = false;
+    for (const nlohmann::json& line : router.access_log()) {
+      if (line["request_id"] == reply.header("x-request-id")) {
+        logged = true;
+        CHECK(line["status"] == cases[index].status);
+        CHECK(line["outcome"] == "rejected");
+        CHECK(line["error"] == (index == 9 ? "body_too_large" : "headers_too_large"));
+      }
+    }
+    CHECK(logged);
+  }
 }
 
 TEST_CASE("a client that never finishes its headers gets 408 and the router serves on") {
@@ -99,8 +115,14 @@ TEST_CASE("a client that never finishes its headers gets 408 and the router serv
   parsed.headers["content-type"] = "application/json";
   parsed.body = reply.substr(body_at + 4);
   check_openai_error(parsed, 408);
+  CHECK(reply.find("X-Request-Id: ") != std::string::npos);
 
   CHECK(http_post(router.url("/v1/chat/completions"), short_chat()).status == 200);
+  const nlohmann::json logged = router.access_log().front();
+  CHECK(logged["status"] == 408);
+  CHECK(logged["outcome"] == "rejected");
+  CHECK(logged["error"] == "request_timeout");
+  CHECK(logged["method"] == "");
 }
 
 TEST_CASE("past the rate limit's burst a request gets 429 with Retry-After") {
