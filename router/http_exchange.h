@@ -35,6 +35,11 @@ class HttpExchange {
 
   // Whether the client went away; a streaming handler stops producing when it did.
   virtual bool client_gone() const = 0;
+
+  // Runs `handler` (once, on the connection's executor) if the client hangs up before the
+  // response has been written, even while nothing is being sent: a proxy waiting on a
+  // backend's first token stops the backend at once rather than at its first bytes.
+  virtual void on_client_gone(std::function<void()> /*handler*/) {}
 };
 
 // A request the server answered itself because the client broke its limits or HTTP: what

@@ -1,9 +1,12 @@
 #include "router/http_server.h"
 
 #include <atomic>
+#include <cerrno>
 #include <iterator>
 #include <optional>
 #include <vector>
+
+#include <sys/socket.h>
 
 #include <fmt/format.h>
 
@@ -89,6 +92,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void begin_stream(std::uint64_t exchange, http::response<http::empty_body> header);
   void write_chunk(std::uint64_t exchange, std::string_view data, std::function<void()> on_sent);
   void end_stream(std::uint64_t exchange);
+  void on_client_gone(std::uint64_t exchange, std::function<void()> handler);
   void close();
 
  private:
@@ -106,6 +110,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void on_write(beast::error_code ec);
   void end_exchange();
   void release_callbacks();
+  void watch_for_hangup();
   void arm_timer(TimePoint deadline);
   void on_timer();
 
@@ -136,6 +141,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool sending_ends_exchange_ = false;
   bool write_in_flight_ = false;
   bool write_posted_ = false;
+
+  std::function<void()> hangup_handler_;  // the exchange's, run if the client hangs up
+  bool watching_ = false;                 // a wait for the client's next bytes is pending
 
   std::uint64_t exchange_id_ = 0;  // the request handed over last
   bool exchange_open_ = false;     // its response has not ended yet
@@ -176,6 +184,11 @@ class HttpServer::Session::Exchange final : public HttpExchange,
     asio::post(session_->executor(), [session = session_] { session->close(); });
   }
   bool client_gone() const override { return session_->closed(); }
+  void on_client_gone(std::function<void()> handler) override {
+    run([handler = std::move(handler)](Session& session, std::uint64_t id) mutable {
+      session.on_client_gone(id, std::move(handler));
+    });
+  }
 
  private:
   // Carries out `step` on the session's thread: right away when called there (the proxy
@@ -245,6 +258,7 @@ void HttpServer::Session::on_read(beast::error_code ec) {
   exchange_open_ = true;
   exchange_active_ = true;
   shared_->active_exchanges.fetch_add(1);
+  watch_for_hangup();
   shared_->handler->handle(std::move(request),
                            std::make_shared<Exchange>(shared_from_this(), exchange_id_));
 }
@@ -314,6 +328,35 @@ void HttpServer::Session::end_stream(std::uint64_t exchange) {
   schedule_write();
 }
 
+void HttpServer::Session::on_client_gone(std::uint64_t exchange, std::function<void()> handler) {
+  if (exchange != exchange_id_) return;
+  if (closed_) {
+    asio::post(executor_, std::move(handler));
+    return;
+  }
+  if (exchange_active_) hangup_handler_ = std::move(handler);
+}
+
+void HttpServer::Session::watch_for_hangup() {
+  // While an exchange runs nothing reads the socket, so a client that hangs up would go
+  // unnoticed until a write failed. Readable now means the client closed, or sent the
+  // next request early (kept for its turn). A wait still pending when the exchange ends
+  // completes with the next request's bytes, just before the read that takes them.
+  if (watching_) return;
+  watching_ = true;
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(),
+                                              exchange = exchange_id_](beast::error_code ec) {
+    self->watching_ = false;
+    if (ec || self->closed_ || !self->exchange_active_ || exchange != self->exchange_id_) return;
+    char byte = 0;
+    const ssize_t peeked = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      return self->close();
+    }
+    if (peeked < 0) self->watch_for_hangup();  // woken with nothing to read: wait again
+  });
+}
+
 void HttpServer::Session::schedule_write() {
   if (write_in_flight_ || write_posted_) return;
   // An exchange writes its header, chunks and end one after the other; sending on the next
@@ -374,6 +417,7 @@ void HttpServer::Session::on_write(beast::error_code ec) {
 
 void HttpServer::Session::end_exchange() {
   exchange_open_ = false;
+  hangup_handler_ = nullptr;
   if (!exchange_active_) return;
   exchange_active_ = false;
   shared_->active_exchanges.fetch_sub(1);
@@ -427,6 +471,7 @@ void HttpServer::Session::close() {
   if (closed_.exchange(true)) {
     return;
   }
+  if (hangup_handler_ && exchange_active_) asio::post(executor_, std::move(hangup_handler_));
   end_exchange();
   timer_.cancel();
   out_.clear();

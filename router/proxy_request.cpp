@@ -103,7 +103,23 @@ ProxyRequest::ProxyRequest(ProxyContext context, RoutedRequest request,
 
 ProxyRequest::~ProxyRequest() { context_.metrics.in_flight().Decrement(); }
 
-void ProxyRequest::start() { next_attempt(std::nullopt); }
+void ProxyRequest::start() {
+  exchange_->on_client_gone([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->on_client_gone();
+  });
+  next_attempt(std::nullopt);
+}
+
+void ProxyRequest::on_client_gone() {
+  if (finished_) return;
+  if (call_) {
+    call_->cancel();
+    current_->upstream->finish_request(Upstream::Outcome::kAbandoned,
+                                       std::chrono::steady_clock::now());
+    call_.reset();
+  }
+  finish(499, "client_closed", "the client went away");
+}
 
 void ProxyRequest::next_attempt(std::optional<Choice> choice) {
   const TimePoint now = std::chrono::steady_clock::now();

@@ -75,6 +75,8 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   enum class Mode { kNone, kStream, kWhole, kRetryableError };
   using TimePoint = std::chrono::steady_clock::time_point;
 
+  // The client hung up before its response was written: the backend is let go at once.
+  void on_client_gone();
   void next_attempt(std::optional<Choice> choice);
   void send_attempt(const Choice& choice);
   // The bytes of the request to send to `upstream`.

@@ -6,6 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -216,6 +221,42 @@ TEST_CASE("a stream that stalls past the idle timeout ends with an error event, 
   nlohmann::json line = router.wait_for_access_line(1);
   CHECK(line["outcome"] == "midstream_failure");
   CHECK(line["completion_tokens"] == 2);
+}
+
+// Sends `bytes` to 127.0.0.1:`port` and hangs up without reading a byte of the answer.
+void send_and_hang_up(int port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected =
+      ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  if (connected) ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  ::close(fd);
+  REQUIRE(connected);
+}
+
+TEST_CASE("a client that hangs up while the backend is still silent frees the backend at once") {
+  // The backend would not answer for ten minutes, and the router would wait a minute for its
+  // first byte: only noticing the hang-up itself ends the request within the poll deadline.
+  SimulatedBackend backend({"--added-latency-ms", "600000"});
+  Router router({.upstreams = {backend.url() + ",model=llama-3.1-8b,name=silent"}});
+
+  const std::string body = chat_body("llama-3.1-8b", {{"stream", true}, {"max_tokens", 4}});
+  send_and_hang_up(router.port(),
+                   "POST /v1/chat/completions HTTP/1.1\r\nHost: router\r\n"
+                   "Content-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body);
+
+  const nlohmann::json line = router.wait_for_access_line(1);
+  CHECK(line["outcome"] == "client_closed");
+  CHECK(line["status"] == 499);
+  CHECK(line["backend"] == "silent");
+  CHECK(router.admin_backend("silent")["outstanding"] == 0);
+  // The router serves on; the backend is still holding its answer, so ask another path.
+  CHECK(http_get(router.url("/healthz")).status == 200);
 }
 
 }  // namespace
