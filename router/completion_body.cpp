@@ -140,11 +140,11 @@ class FieldsPolicy {
 
   Role key_role(Role object, std::string_view key) const {
     if (object == Role::kTop) {
-      if (key == "model") return Role::kModel;
-      if (key == "stream") return Role::kStream;
-      if (key == "compute_class") return Role::kComputeClass;
-      if (key == "stream_options") return Role::kStreamOptions;
-    } else if (object == Role::kStreamOptionsObject && key == "include_usage") {
+      if (is_key(key, "model")) return Role::kModel;
+      if (is_key(key, "stream")) return Role::kStream;
+      if (is_key(key, "compute_class")) return Role::kComputeClass;
+      if (is_key(key, "stream_options")) return Role::kStreamOptions;
+    } else if (object == Role::kStreamOptionsObject && is_key(key, "include_usage")) {
       return Role::kIncludeUsage;
     }
     return Role::kNone;
@@ -156,7 +156,7 @@ class FieldsPolicy {
     const Type type = type_of(token);
     switch (role) {
       case Role::kTop:
-        fields_.is_object = token == "{";
+        fields_.is_object = token.front() == '{';
         return fields_.is_object ? Role::kTop : Role::kNone;
       case Role::kModel:
         fields_.model = type;
@@ -171,7 +171,7 @@ class FieldsPolicy {
         return Role::kNone;
       case Role::kStreamOptions:
         fields_.has_stream_options = true;
-        fields_.stream_options_is_object = token == "{";
+        fields_.stream_options_is_object = token.front() == '{';
         fields_.include_usage = Type::kAbsent;
         return fields_.stream_options_is_object ? Role::kStreamOptionsObject : Role::kNone;
       case Role::kIncludeUsage:

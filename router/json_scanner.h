@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #if defined(__SSE2__)
@@ -45,6 +46,13 @@ inline std::size_t skip_plain_string_bytes(std::string_view text, std::size_t po
   return pos;
 }
 
+// Whether `key` (as a policy is given it) is `name`; with the length known when compiling, the
+// comparison is a few instructions rather than a call.
+template <std::size_t N>
+bool is_key(std::string_view key, const char (&name)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 // How a scan ended: the text is not one JSON value; it is; the policy (or an escaped key,
 // which could spell any name) asks for a real parser to decide; or it nests deeper than the
 // scanner follows (valid or not, the scan cannot tell).
@@ -72,124 +80,66 @@ class JsonScanner {
   JsonScanResult run();
 
  private:
-  // What the scanner expects next.
-  enum class Expect { kValue, kValueOrClose, kKey, kKeyOrClose, kColon, kCommaOrClose, kEnd };
-
-  struct Frame {
-    bool is_array = false;
-    Role role{};
-  };
-
-  // Real request bodies and chunks nest well under this; the bound also keeps a parser that
-  // may run after the scan away from pathological nesting.
+  // Real request bodies and chunks nest well under this; the bound also keeps the recursion
+  // and a parser that may run after the scan away from pathological nesting.
   static constexpr std::size_t kMaxDepth = 32;
 
-  bool value();
-  bool close(char bracket);
+  // Each from its first byte at pos_ to just past its last; `depth` counts the containers
+  // around it.
+  bool value(Role role, std::size_t depth);
+  bool object(Role role, std::size_t depth);
+  bool array(Role role, std::size_t depth);
   bool string(bool& escaped);
-  bool literal(std::string_view word);
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) {
+    if (text_.size() - pos_ < N - 1 || std::memcmp(text_.data() + pos_, word, N - 1) != 0) {
+      return false;
+    }
+    pos_ += N - 1;
+    return true;
+  }
   bool number();
 
-  void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
+  [[gnu::always_inline]] bool at(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  [[gnu::always_inline]] void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\r' || text_[pos_] == '\t')) {
       ++pos_;
     }
   }
-  void after_value() { expect_ = depth_ == 0 ? Expect::kEnd : Expect::kCommaOrClose; }
 
   std::string_view text_;
   Policy& policy_;
   std::size_t pos_ = 0;
-  Expect expect_ = Expect::kValue;
-  Role pending_role_ = Policy::kTop;  // the role of the next value, known from its key
-  std::array<Frame, kMaxDepth> stack_{};
-  std::size_t depth_ = 0;
   bool escaped_key_ = false;
   bool too_deep_ = false;
 };
 
 template <typename Policy>
 JsonScanResult JsonScanner<Policy>::run() {
-  while (true) {
-    skip_space();
-    if (pos_ >= text_.size()) {
-      break;
-    }
-    const char c = text_[pos_];
-
-    bool ok = false;
-    switch (expect_) {
-      case Expect::kValueOrClose:
-        ok = c == ']' ? close(c) : value();
-        break;
-      case Expect::kValue:
-        ok = value();
-        break;
-      case Expect::kKeyOrClose:
-      case Expect::kKey: {
-        if (c == '}' && expect_ == Expect::kKeyOrClose) {
-          ok = close(c);
-          break;
-        }
-        const std::size_t start = pos_ + 1;
-        bool escaped = false;
-        ok = c == '"' && string(escaped);
-        if (ok) {
-          escaped_key_ = escaped_key_ || escaped;
-          pending_role_ =
-              policy_.key_role(stack_[depth_ - 1].role, text_.substr(start, pos_ - 1 - start));
-          expect_ = Expect::kColon;
-        }
-        break;
-      }
-      case Expect::kColon:
-        ok = c == ':';
-        ++pos_;
-        expect_ = Expect::kValue;
-        break;
-      case Expect::kCommaOrClose:
-        if (c == ',') {
-          ++pos_;
-          expect_ = stack_[depth_ - 1].is_array ? Expect::kValue : Expect::kKey;
-          ok = true;
-        } else {
-          ok = close(c);
-        }
-        break;
-      case Expect::kEnd:
-        ok = false;
-        break;
-    }
-    if (!ok) {
-      return too_deep_ ? JsonScanResult::kTooDeep : JsonScanResult::kMalformed;
-    }
-  }
-
-  if (expect_ != Expect::kEnd) {
-    return JsonScanResult::kMalformed;
+  skip_space();
+  const bool ok = value(Policy::kTop, 0);
+  skip_space();
+  if (!ok || pos_ != text_.size()) {
+    return too_deep_ ? JsonScanResult::kTooDeep : JsonScanResult::kMalformed;
   }
   return escaped_key_ || policy_.needs_parse() ? JsonScanResult::kNeedsParse
                                                : JsonScanResult::kValid;
 }
 
 template <typename Policy>
-bool JsonScanner<Policy>::value() {
-  const Role role = depth_ > 0 && stack_[depth_ - 1].is_array
-                        ? policy_.element_role(stack_[depth_ - 1].role)
-                        : pending_role_;
-  pending_role_ = Role{};
+bool JsonScanner<Policy>::value(Role role, std::size_t depth) {
+  if (pos_ >= text_.size()) {
+    return false;
+  }
   const char c = text_[pos_];
-
   if (c == '{' || c == '[') {
-    if (depth_ == kMaxDepth) {
+    if (depth == kMaxDepth) {
       too_deep_ = true;
       return false;
     }
-    stack_[depth_++] = Frame{c == '[', policy_.value(role, text_.substr(pos_, 1))};
-    ++pos_;
-    expect_ = c == '[' ? Expect::kValueOrClose : Expect::kKeyOrClose;
-    return true;
+    const Role inner = policy_.value(role, text_.substr(pos_, 1));
+    return c == '{' ? object(inner, depth + 1) : array(inner, depth + 1);
   }
 
   const std::size_t start = pos_;
@@ -206,23 +156,78 @@ bool JsonScanner<Policy>::value() {
   } else {
     ok = number();
   }
-  if (!ok) {
-    return false;
-  }
-  policy_.value(role, text_.substr(start, pos_ - start));
-  after_value();
-  return true;
+  if (ok) policy_.value(role, text_.substr(start, pos_ - start));
+  return ok;
 }
 
 template <typename Policy>
-bool JsonScanner<Policy>::close(char bracket) {
-  if (depth_ == 0 || bracket != (stack_[depth_ - 1].is_array ? ']' : '}')) {
-    return false;
+bool JsonScanner<Policy>::object(Role role, std::size_t depth) {
+  ++pos_;  // the brace
+  skip_space();
+  if (at('}')) {
+    ++pos_;
+    return true;
   }
-  --depth_;
-  ++pos_;
-  after_value();
-  return true;
+  while (true) {
+    if (!at('"')) {
+      return false;
+    }
+    const std::size_t start = pos_ + 1;
+    bool escaped = false;
+    if (!string(escaped)) {
+      return false;
+    }
+    escaped_key_ = escaped_key_ || escaped;
+    const Role member = policy_.key_role(role, text_.substr(start, pos_ - 1 - start));
+
+    skip_space();
+    if (!at(':')) {
+      return false;
+    }
+    ++pos_;
+    skip_space();
+    if (!value(member, depth)) {
+      return false;
+    }
+
+    skip_space();
+    if (at(',')) {
+      ++pos_;
+      skip_space();
+      continue;
+    }
+    if (!at('}')) {
+      return false;
+    }
+    ++pos_;
+    return true;
+  }
+}
+
+template <typename Policy>
+bool JsonScanner<Policy>::array(Role role, std::size_t depth) {
+  ++pos_;  // the bracket
+  skip_space();
+  if (at(']')) {
+    ++pos_;
+    return true;
+  }
+  while (true) {
+    if (!value(policy_.element_role(role), depth)) {
+      return false;
+    }
+    skip_space();
+    if (at(',')) {
+      ++pos_;
+      skip_space();
+      continue;
+    }
+    if (!at(']')) {
+      return false;
+    }
+    ++pos_;
+    return true;
+  }
 }
 
 // From the opening quote at pos_ to just past the closing one.
@@ -264,15 +269,6 @@ bool JsonScanner<Policy>::string(bool& escaped) {
       return false;
     }
   }
-}
-
-template <typename Policy>
-bool JsonScanner<Policy>::literal(std::string_view word) {
-  if (text_.compare(pos_, word.size(), word) != 0) {
-    return false;
-  }
-  pos_ += word.size();
-  return true;
 }
 
 template <typename Policy>

@@ -47,14 +47,15 @@ std::optional<std::string_view> event_data(std::string_view raw, std::string& st
     std::string_view line = rest.substr(0, length);
     pos += length;
     if (pos < raw.size()) {
-      pos += raw.compare(pos, 2, "\r\n") == 0 ? std::size_t{2} : std::size_t{1};
+      pos += raw[pos] == '\r' && pos + 1 < raw.size() && raw[pos + 1] == '\n' ? std::size_t{2}
+                                                                              : std::size_t{1};
     }
 
     if (line.empty() || line.front() == ':') {
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (line.substr(0, colon) != "data") {
+    if (!is_key(line.substr(0, colon), "data")) {
       continue;
     }
     std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
@@ -161,21 +162,21 @@ SseEventInfo ChunkPolicy::info() const {
 Role ChunkPolicy::key_role(Role object, std::string_view key) const {
   switch (object) {
     case Role::kTop:
-      if (key == "choices") return Role::kChoices;
-      if (key == "usage") return Role::kUsage;
-      if (key == "error") return Role::kError;
+      if (is_key(key, "choices")) return Role::kChoices;
+      if (is_key(key, "usage")) return Role::kUsage;
+      if (is_key(key, "error")) return Role::kError;
       return Role::kNone;
     case Role::kChoice:
-      if (key == "text") return Role::kOutputText;
-      if (key == "delta") return Role::kDelta;
+      if (is_key(key, "text")) return Role::kOutputText;
+      if (is_key(key, "delta")) return Role::kDelta;
       return Role::kNone;
     case Role::kDelta:
-      if (key == "content" || key == "reasoning_content") return Role::kOutputText;
-      if (key == "tool_calls") return Role::kToolCalls;
+      if (is_key(key, "content") || is_key(key, "reasoning_content")) return Role::kOutputText;
+      if (is_key(key, "tool_calls")) return Role::kToolCalls;
       return Role::kNone;
     case Role::kUsageObject:
-      if (key == "prompt_tokens") return Role::kPromptTokens;
-      if (key == "completion_tokens") return Role::kCompletionTokens;
+      if (is_key(key, "prompt_tokens")) return Role::kPromptTokens;
+      if (is_key(key, "completion_tokens")) return Role::kCompletionTokens;
       return Role::kNone;
     default:
       return Role::kNone;
@@ -330,7 +331,7 @@ SseEventInfo classify_openai_event(std::string_view raw_event) {
   }
 
   const std::string_view payload = trim_json_space(*data);
-  if (payload == "[DONE]") {
+  if (is_key(payload, "[DONE]")) {
     return {.kind = SseEventKind::kDone};
   }
 
