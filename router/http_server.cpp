@@ -1,12 +1,10 @@
 #include "router/http_server.h"
 
 #include <atomic>
-#include <cerrno>
 #include <iterator>
+#include <list>
 #include <optional>
 #include <vector>
-
-#include <sys/socket.h>
 
 #include <fmt/format.h>
 
@@ -15,14 +13,28 @@
 namespace scoville::router {
 
 struct HttpServer::Shared {
+  explicit Shared(asio::io_context& io) : sweep_timer(io) {}
+
   std::shared_ptr<HttpHandler> handler;
   HttpServerLimits limits;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> active_exchanges{0};  // requests whose response is not yet written
   std::atomic<bool> stopping{false};  // set by stop_accepting: no connection is kept alive
+
+  // Exchanges under way (touched on the server's thread only), and the timer that, while
+  // there are some, looks every kHangupWatchAfter for those old enough to watch for a
+  // hang-up. Watching costs a system call; a short exchange ends before it would pay off.
+  std::list<Session*> exchanges;
+  asio::steady_timer sweep_timer;
+  bool sweep_armed = false;
+
+  static void arm_sweep(const std::shared_ptr<Shared>& shared);
+  void sweep(const std::shared_ptr<Shared>& self);
 };
 
 namespace {
+
+constexpr std::chrono::milliseconds kHangupWatchAfter{100};
 
 // A machine-readable code for each way a client can break the server's limits.
 std::string limit_code(http::status status) {
@@ -79,7 +91,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
         timer_(executor) {
     shared_->connections.fetch_add(1);
   }
-  ~Session() { shared_->connections.fetch_sub(1); }
+  ~Session() {
+    leave_exchanges();
+    shared_->connections.fetch_sub(1);
+  }
 
   void start() { do_read(); }
 
@@ -111,6 +126,16 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void end_exchange();
   void release_callbacks();
   void watch_for_hangup();
+  void stop_watching();
+  void leave_exchanges();
+
+ public:
+  // Starts watching for a hang-up if the exchange under way began before `started_by`.
+  void watch_if_started_by(TimePoint started_by) {
+    if (exchange_started_at_ <= started_by) watch_for_hangup();
+  }
+
+ private:
   void arm_timer(TimePoint deadline);
   void on_timer();
 
@@ -143,7 +168,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool write_posted_ = false;
 
   std::function<void()> hangup_handler_;  // the exchange's, run if the client hangs up
-  bool watching_ = false;                 // a wait for the client's next bytes is pending
+  bool watching_ = false;                 // a peek at the client's next bytes is pending
+  char peeked_byte_ = 0;
+  TimePoint exchange_started_at_{};
+  std::optional<std::list<Session*>::iterator> in_exchanges_;  // its place in shared_->exchanges
 
   std::uint64_t exchange_id_ = 0;  // the request handed over last
   bool exchange_open_ = false;     // its response has not ended yet
@@ -258,7 +286,9 @@ void HttpServer::Session::on_read(beast::error_code ec) {
   exchange_open_ = true;
   exchange_active_ = true;
   shared_->active_exchanges.fetch_add(1);
-  watch_for_hangup();
+  exchange_started_at_ = std::chrono::steady_clock::now();
+  in_exchanges_ = shared_->exchanges.insert(shared_->exchanges.end(), this);
+  Shared::arm_sweep(shared_);
   shared_->handler->handle(std::move(request),
                            std::make_shared<Exchange>(shared_from_this(), exchange_id_));
 }
@@ -339,22 +369,51 @@ void HttpServer::Session::on_client_gone(std::uint64_t exchange, std::function<v
 
 void HttpServer::Session::watch_for_hangup() {
   // While an exchange runs nothing reads the socket, so a client that hangs up would go
-  // unnoticed until a write failed. Readable now means the client closed, or sent the
-  // next request early (kept for its turn). A wait still pending when the exchange ends
-  // completes with the next request's bytes, just before the read that takes them.
+  // unnoticed until a write failed. A one-byte peek completes when the client closes (end
+  // of stream) or sends its next request early (the bytes stay for their turn). A receive,
+  // unlike a wait for readability, joins the socket's queue without re-arming epoll; the
+  // peek still pending when the exchange ends is cancelled, which costs no system call.
   if (watching_) return;
   watching_ = true;
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(),
-                                              exchange = exchange_id_](beast::error_code ec) {
-    self->watching_ = false;
-    if (ec || self->closed_ || !self->exchange_active_ || exchange != self->exchange_id_) return;
-    char byte = 0;
-    const ssize_t peeked = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-      return self->close();
-    }
-    if (peeked < 0) self->watch_for_hangup();  // woken with nothing to read: wait again
+  socket_.async_receive(
+      asio::buffer(&peeked_byte_, 1), tcp::socket::message_peek,
+      [self = shared_from_this(), exchange = exchange_id_](beast::error_code ec, std::size_t) {
+        self->watching_ = false;
+        if (ec == asio::error::operation_aborted || self->closed_) return;
+        if (!self->exchange_active_ || exchange != self->exchange_id_) return;
+        if (ec) self->close();  // end of stream or a reset: the client is gone
+      });
+}
+
+void HttpServer::Session::leave_exchanges() {
+  if (!in_exchanges_) return;
+  shared_->exchanges.erase(*in_exchanges_);
+  in_exchanges_.reset();
+}
+
+void HttpServer::Shared::arm_sweep(const std::shared_ptr<Shared>& shared) {
+  if (shared->sweep_armed) return;
+  shared->sweep_armed = true;
+  shared->sweep_timer.expires_after(kHangupWatchAfter);
+  // The state may be gone by the time a cancelled wait completes.
+  shared->sweep_timer.async_wait([weak = std::weak_ptr<Shared>(shared)](beast::error_code ec) {
+    const std::shared_ptr<Shared> self = weak.lock();
+    if (!self) return;
+    self->sweep_armed = false;
+    if (!ec) self->sweep(self);
   });
+}
+
+void HttpServer::Shared::sweep(const std::shared_ptr<Shared>& self) {
+  const auto started_by = std::chrono::steady_clock::now() - kHangupWatchAfter;
+  for (Session* session : exchanges) session->watch_if_started_by(started_by);
+  if (!exchanges.empty()) arm_sweep(self);
+}
+
+void HttpServer::Session::stop_watching() {
+  if (!watching_) return;
+  beast::error_code ignored;
+  socket_.cancel(ignored);
 }
 
 void HttpServer::Session::schedule_write() {
@@ -410,6 +469,7 @@ void HttpServer::Session::on_write(beast::error_code ec) {
     if (!keep_alive_) {
       return close();
     }
+    stop_watching();
     return do_read();
   }
   write_next();
@@ -418,6 +478,7 @@ void HttpServer::Session::on_write(beast::error_code ec) {
 void HttpServer::Session::end_exchange() {
   exchange_open_ = false;
   hangup_handler_ = nullptr;
+  leave_exchanges();
   if (!exchange_active_) return;
   exchange_active_ = false;
   shared_->active_exchanges.fetch_sub(1);
@@ -483,12 +544,15 @@ void HttpServer::Session::close() {
 
 HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpHandler> handler,
                        HttpServerLimits limits)
-    : io_(io), acceptor_(io), shared_(std::make_shared<Shared>()) {
+    : io_(io), acceptor_(io), shared_(std::make_shared<Shared>(io)) {
   shared_->handler = std::move(handler);
   shared_->limits = limits;
 }
 
-HttpServer::~HttpServer() { stop_accepting(); }
+HttpServer::~HttpServer() {
+  stop_accepting();
+  shared_->sweep_timer.cancel();
+}
 
 Result<void> HttpServer::listen(const std::string& host, std::uint16_t port, bool share_port) {
   beast::error_code ec;
