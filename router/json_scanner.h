@@ -79,6 +79,11 @@ class JsonScanner {
 
   JsonScanResult run();
 
+  // Scans on from `pos`, where a member of the top-level object (of role `role`) starts, as
+  // run() would have: valid only when the text before `pos` is text a policy in the state
+  // this one is in saw up to there, with no escaped key.
+  JsonScanResult resume_top_members(Role role, std::size_t pos);
+
  private:
   // Real request bodies and chunks nest well under this; the bound also keeps the recursion
   // and a parser that may run after the scan away from pathological nesting.
@@ -88,6 +93,8 @@ class JsonScanner {
   // around it.
   bool value(Role role, std::size_t depth);
   bool object(Role role, std::size_t depth);
+  bool members(Role role, std::size_t depth);  // from the first key to the closing brace
+  JsonScanResult result(bool ok);
   bool array(Role role, std::size_t depth);
   bool string(bool& escaped);
   template <std::size_t N>
@@ -118,7 +125,17 @@ class JsonScanner {
 template <typename Policy>
 JsonScanResult JsonScanner<Policy>::run() {
   skip_space();
-  const bool ok = value(Policy::kTop, 0);
+  return result(value(Policy::kTop, 0));
+}
+
+template <typename Policy>
+JsonScanResult JsonScanner<Policy>::resume_top_members(Role role, std::size_t pos) {
+  pos_ = pos;
+  return result(members(role, 1));
+}
+
+template <typename Policy>
+JsonScanResult JsonScanner<Policy>::result(bool ok) {
   skip_space();
   if (!ok || pos_ != text_.size()) {
     return too_deep_ ? JsonScanResult::kTooDeep : JsonScanResult::kMalformed;
@@ -168,7 +185,16 @@ bool JsonScanner<Policy>::object(Role role, std::size_t depth) {
     ++pos_;
     return true;
   }
+  return members(role, depth);
+}
+
+template <typename Policy>
+bool JsonScanner<Policy>::members(Role role, std::size_t depth) {
   while (true) {
+    // A policy that wants to may note where each top-level member starts.
+    if constexpr (requires { policy_.top_member(pos_); }) {
+      if (depth == 1) policy_.top_member(pos_);
+    }
     if (!at('"')) {
       return false;
     }

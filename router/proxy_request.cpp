@@ -159,6 +159,7 @@ void ProxyRequest::send_attempt(const Choice& choice) {
   whole_body_.clear();
   whole_body_truncated_ = false;
   splitter_ = SseSplitter();
+  classifier_ = OpenAiEventClassifier();
 
   call_ = std::make_shared<UpstreamCall>(context_.executor, context_.pool, *choice.upstream,
                                          context_.settings.call, deadline_, shared_from_this());
@@ -260,7 +261,7 @@ void ProxyRequest::relay_events(std::string_view bytes) {
   const TimePoint now = std::chrono::steady_clock::now();
   std::string out;
   splitter_.feed(bytes, [&](std::string_view event) {
-    const SseEventInfo info = classify_openai_event(event);
+    const SseEventInfo info = classifier_.classify(event);
     if (info.prompt_tokens) prompt_tokens_ = *info.prompt_tokens;
     if (info.completion_tokens) completion_tokens_ = *info.completion_tokens;
     switch (info.kind) {

@@ -111,6 +111,7 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   const UpstreamResponseHeader* upstream_header_ = nullptr;
   std::string whole_body_;
   SseSplitter splitter_;
+  OpenAiEventClassifier classifier_;
   bool whole_body_truncated_ = false;
 
   // Across attempts.

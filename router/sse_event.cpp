@@ -107,28 +107,37 @@ enum class Role : std::uint8_t {
   kError
 };
 
-// What an OpenAI chunk's keys say about it, noted during a JsonScanner pass.
+// What an OpenAI chunk's keys say about it, noted during a JsonScanner pass. It also notes
+// where its top-level "choices" member starts and what it had noted by then.
 class ChunkPolicy {
  public:
   using Role = scoville::router::Role;
   static constexpr Role kTop = Role::kTop;
 
-  Role key_role(Role object, std::string_view key) const;
+  ChunkPolicy() = default;
+  explicit ChunkPolicy(const detail::ChunkScanState& state) : state_(state) {}
+
+  Role key_role(Role object, std::string_view key);
   Role element_role(Role array);
   Role value(Role role, std::string_view token);
-  bool needs_parse() const { return needs_parse_; }
+  bool needs_parse() const { return state_.needs_parse; }
+  void top_member(std::size_t pos) {
+    member_pos_ = pos;
+    member_state_ = state_;
+  }
 
-  bool top_is_object() const { return top_is_object_; }
+  bool top_is_object() const { return state_.top_is_object; }
   SseEventInfo info() const;
+  // Where "choices" starts in the text scanned, and the state there; nullopt without one.
+  std::optional<std::size_t> choices_pos() const { return choices_pos_; }
+  const detail::ChunkScanState& choices_state() const { return choices_state_; }
 
  private:
-  bool top_is_object_ = false;
-  bool content_ = false;
-  bool needs_parse_ = false;
-  bool choices_nonempty_ = false;  // the last "choices" is an array with an element
-  bool usage_object_ = false;      // the last "usage" is an object
-  std::optional<std::int64_t> prompt_tokens_;
-  std::optional<std::int64_t> completion_tokens_;
+  detail::ChunkScanState state_;
+  std::size_t member_pos_ = 0;
+  detail::ChunkScanState member_state_;
+  std::optional<std::size_t> choices_pos_;
+  detail::ChunkScanState choices_state_;
 };
 
 // A token count as nlohmann would take it: a plain non-negative integer within int64.
@@ -147,22 +156,28 @@ std::optional<std::int64_t> count_from(std::string_view number) {
 
 SseEventInfo ChunkPolicy::info() const {
   SseEventInfo info;
-  if (usage_object_) {
-    info.prompt_tokens = prompt_tokens_;
-    info.completion_tokens = completion_tokens_;
+  if (state_.usage_object) {
+    info.prompt_tokens = state_.prompt_tokens;
+    info.completion_tokens = state_.completion_tokens;
   }
-  if (content_) {
+  if (state_.content) {
     info.kind = SseEventKind::kContent;
-  } else if (usage_object_ && !choices_nonempty_) {
+  } else if (state_.usage_object && !state_.choices_nonempty) {
     info.kind = SseEventKind::kUsageOnly;
   }
   return info;
 }
 
-Role ChunkPolicy::key_role(Role object, std::string_view key) const {
+Role ChunkPolicy::key_role(Role object, std::string_view key) {
   switch (object) {
     case Role::kTop:
-      if (is_key(key, "choices")) return Role::kChoices;
+      if (is_key(key, "choices")) {
+        if (!choices_pos_) {
+          choices_pos_ = member_pos_;
+          choices_state_ = member_state_;
+        }
+        return Role::kChoices;
+      }
       if (is_key(key, "usage")) return Role::kUsage;
       if (is_key(key, "error")) return Role::kError;
       return Role::kNone;
@@ -186,7 +201,7 @@ Role ChunkPolicy::key_role(Role object, std::string_view key) const {
 Role ChunkPolicy::element_role(Role array) {
   switch (array) {
     case Role::kChoices:
-      choices_nonempty_ = true;
+      state_.choices_nonempty = true;
       return Role::kChoice;
     case Role::kToolCalls:
       // Any element at all makes a non-empty tool_calls.
@@ -201,11 +216,11 @@ Role ChunkPolicy::value(Role role, std::string_view token) {
   const bool is_null = first == 'n';
   switch (role) {
     case Role::kTop:
-      top_is_object_ = first == '{';
+      state_.top_is_object = first == '{';
       return Role::kTop;
     case Role::kChoices:
       // A repeated key counts as its last value, as a parser would keep it.
-      choices_nonempty_ = false;
+      state_.choices_nonempty = false;
       return first == '[' ? Role::kChoices : Role::kNone;
     case Role::kChoice:
       return first == '{' ? Role::kChoice : Role::kNone;
@@ -215,31 +230,31 @@ Role ChunkPolicy::value(Role role, std::string_view token) {
       if (first == '[') {
         return Role::kToolCalls;
       }
-      needs_parse_ = needs_parse_ || !is_null;
+      state_.needs_parse = state_.needs_parse || !is_null;
       return Role::kNone;
     case Role::kOutputText:
       if (first == '"') {
-        content_ = content_ || token.size() > 2;
+        state_.content = state_.content || token.size() > 2;
       } else {
         // An array of content parts, or a type no schema gives it: the parser decides.
-        needs_parse_ = needs_parse_ || !is_null;
+        state_.needs_parse = state_.needs_parse || !is_null;
       }
       return Role::kNone;
     case Role::kUsage:
-      usage_object_ = first == '{';
-      prompt_tokens_.reset();
-      completion_tokens_.reset();
-      return usage_object_ ? Role::kUsageObject : Role::kNone;
+      state_.usage_object = first == '{';
+      state_.prompt_tokens.reset();
+      state_.completion_tokens.reset();
+      return state_.usage_object ? Role::kUsageObject : Role::kNone;
     case Role::kUsageObject:
       return Role::kNone;
     case Role::kPromptTokens:
-      prompt_tokens_ = count_from(token);
+      state_.prompt_tokens = count_from(token);
       return Role::kNone;
     case Role::kCompletionTokens:
-      completion_tokens_ = count_from(token);
+      state_.completion_tokens = count_from(token);
       return Role::kNone;
     case Role::kError:
-      needs_parse_ = needs_parse_ || !is_null;
+      state_.needs_parse = state_.needs_parse || !is_null;
       return Role::kNone;
     case Role::kNone:
       return Role::kNone;
@@ -323,20 +338,28 @@ SseEventInfo classify_parsed(const json& chunk) {
 
 }  // namespace
 
-SseEventInfo classify_openai_event(std::string_view raw_event) {
-  std::string joined;
+namespace {
+
+// The payload of an event, trimmed; nullopt when it has no data lines.
+std::optional<std::string_view> event_payload(std::string_view raw_event, std::string& joined) {
   const std::optional<std::string_view> data = event_data(raw_event, joined);
-  if (!data) {
+  if (!data) return std::nullopt;
+  return trim_json_space(*data);
+}
+
+SseEventInfo classify_parsed_text(std::string_view payload) {
+  // The scan has validated the syntax and bounded the depth; only bad UTF-8 can fail here.
+  const json chunk = json::parse(payload.begin(), payload.end(), nullptr, false);
+  if (chunk.is_discarded()) {
     return {};
   }
+  return classify_parsed(chunk);
+}
 
-  const std::string_view payload = trim_json_space(*data);
-  if (is_key(payload, "[DONE]")) {
-    return {.kind = SseEventKind::kDone};
-  }
-
-  ChunkPolicy policy;
-  switch (JsonScanner<ChunkPolicy>(payload, policy).run()) {
+// The classification of a scan that ended with `result`.
+SseEventInfo classified(JsonScanResult result, const ChunkPolicy& policy,
+                        std::string_view payload) {
+  switch (result) {
     case JsonScanResult::kMalformed:
     case JsonScanResult::kTooDeep:
       return {};
@@ -345,13 +368,45 @@ SseEventInfo classify_openai_event(std::string_view raw_event) {
     case JsonScanResult::kNeedsParse:
       break;
   }
+  return classify_parsed_text(payload);
+}
 
-  // The scan has validated the syntax and bounded the depth; only bad UTF-8 can fail here.
-  const json chunk = json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (chunk.is_discarded()) {
-    return {};
+}  // namespace
+
+SseEventInfo classify_openai_event(std::string_view raw_event) {
+  std::string joined;
+  const std::optional<std::string_view> payload = event_payload(raw_event, joined);
+  if (!payload) return {};
+  if (is_key(*payload, "[DONE]")) return {.kind = SseEventKind::kDone};
+
+  ChunkPolicy policy;
+  const JsonScanResult result = JsonScanner<ChunkPolicy>(*payload, policy).run();
+  return classified(result, policy, *payload);
+}
+
+SseEventInfo OpenAiEventClassifier::classify(std::string_view raw_event) {
+  std::string joined;
+  const std::optional<std::string_view> payload = event_payload(raw_event, joined);
+  if (!payload) return {};
+  if (is_key(*payload, "[DONE]")) return {.kind = SseEventKind::kDone};
+
+  if (!prefix_.empty() && payload->starts_with(prefix_)) {
+    ChunkPolicy policy(prefix_state_);
+    const JsonScanResult result =
+        JsonScanner<ChunkPolicy>(*payload, policy).resume_top_members(Role::kTop, prefix_.size());
+    return classified(result, policy, *payload);
   }
-  return classify_parsed(chunk);
+
+  ChunkPolicy policy;
+  const JsonScanResult result = JsonScanner<ChunkPolicy>(*payload, policy).run();
+  // Only a clean scan's prefix is reused: an escaped key or a parse fallback before
+  // "choices" would not be in the state kept.
+  prefix_.clear();
+  if (result == JsonScanResult::kValid && policy.choices_pos()) {
+    prefix_.assign(payload->substr(0, *policy.choices_pos()));
+    prefix_state_ = policy.choices_state();
+  }
+  return classified(result, policy, *payload);
 }
 
 }  // namespace scoville::router

@@ -152,4 +152,30 @@ struct SseEventInfo {
 // unexpected type).
 SseEventInfo classify_openai_event(std::string_view raw_event);
 
+namespace detail {
+// What the scan of a chunk has noted so far.
+struct ChunkScanState {
+  bool top_is_object = false;
+  bool content = false;
+  bool needs_parse = false;
+  bool choices_nonempty = false;  // the last "choices" is an array with an element
+  bool usage_object = false;      // the last "usage" is an object
+  std::optional<std::int64_t> prompt_tokens;
+  std::optional<std::int64_t> completion_tokens;
+};
+}  // namespace detail
+
+// Classifies the events of one stream exactly as classify_openai_event does, for less: a
+// backend begins every chunk of a stream with the same members ({"id":..,"object":..,
+// "created":..,"model":..,), so a chunk that begins like the last one up to its "choices" is
+// scanned from there, in the state the last scan was in at that point.
+class OpenAiEventClassifier {
+ public:
+  SseEventInfo classify(std::string_view raw_event);
+
+ private:
+  std::string prefix_;  // the last chunk scanned whole, up to its top-level "choices" key
+  detail::ChunkScanState prefix_state_;
+};
+
 }  // namespace scoville::router

@@ -303,6 +303,44 @@ TEST_CASE("token counts nested inside usage details are not the chunk's counts")
   CHECK(info.completion_tokens == 3);
 }
 
+TEST_CASE("a stream's classifier says what the one-off classification says, chunk by chunk") {
+  // Chunks that share their first members, and some that part from them early, late, or in
+  // ways only the whole scan would catch (an escaped key, malformed text after the prefix).
+  const std::string head = R"({"id":"c1","object":"chat.completion.chunk","created":7,)";
+  const std::vector<std::string> payloads = {
+      head + R"("model":"m","choices":[{"index":0,"delta":{"role":"assistant"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":""}}]})",
+      head + R"("model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"x"}}],"error":null})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"x"}}],"error":{"m":1}})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"x"}}]} trailing)",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"id":"t"}]}}]})",
+      head + R"("model":"m","choices":[{"index":0,"text":"done"}]})",
+      head + R"("model":"n","choices":[{"index":0,"delta":{"content":"other model"}}]})",
+      head + R"("usage":{"prompt_tokens":1},"choices":[]})",
+      head + R"("usage":{"prompt_tokens":1},"choices":[{"index":0,"delta":{"content":"y"}}]})",
+      head + R"("mod\u0065l":"m","choices":[{"index":0,"delta":{"content":"z"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"a"}}],"choices":[]})",
+      R"({"id":"c2","choices":[{"index":0,"delta":{"content":"new stream"}}]})",
+      R"({"id":"c2","choices":[{"index":0,"delta":{"content":"again"}}]})",
+      R"({"id":"c2","choices":[)",
+      R"([{"id":"c2","choices":[]}])",
+      "[DONE]",
+  };
+  OpenAiEventClassifier classifier;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& payload : payloads) {
+      CAPTURE(payload);
+      const SseEventInfo expected = classify_openai_event(event(payload));
+      const SseEventInfo got = classifier.classify(event(payload));
+      CHECK(got.kind == expected.kind);
+      CHECK(got.prompt_tokens == expected.prompt_tokens);
+      CHECK(got.completion_tokens == expected.completion_tokens);
+    }
+  }
+}
+
 TEST_CASE("empty choices without usage is other") {
   CHECK(kind_of(event(R"({"id":"x","choices":[]})")) == SseEventKind::kOther);
   CHECK(kind_of(event(R"({"id":"x","choices":[],"usage":null})")) == SseEventKind::kOther);
