@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "router/asio.h"
@@ -18,6 +19,7 @@ struct UpstreamConnection {
 
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
+  std::string body;  // the body bytes of the last read, kept here so their capacity is reused
   std::chrono::steady_clock::time_point idle_since;
 };
 

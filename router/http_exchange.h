@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,15 @@ class HttpExchange {
   virtual void begin_stream(http::response<http::empty_body> header) = 0;
   // Sends one chunk; `on_sent` (optional) runs once it has been written, for back-pressure.
   virtual void write_chunk(std::string data, std::function<void()> on_sent = {}) = 0;
+  // Sends the parts, in order, as one chunk. The parts need live only during the call: an
+  // exchange on its connection's thread copies them straight to the output, with no string
+  // in between; this default joins them and writes that.
+  virtual void write_chunk_parts(std::span<const std::string_view> parts,
+                                 std::function<void()> on_sent = {}) {
+    std::string data;
+    for (const std::string_view part : parts) data += part;
+    write_chunk(std::move(data), std::move(on_sent));
+  }
   // Sends the last chunk.
   virtual void end_stream() = 0;
 

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <list>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -106,6 +107,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void respond(std::uint64_t exchange, HttpResponse response);
   void begin_stream(std::uint64_t exchange, http::response<http::empty_body> header);
   void write_chunk(std::uint64_t exchange, std::string_view data, std::function<void()> on_sent);
+  void write_chunk_parts(std::uint64_t exchange, std::span<const std::string_view> parts,
+                         std::function<void()> on_sent);
   void end_stream(std::uint64_t exchange);
   void on_client_gone(std::uint64_t exchange, std::function<void()> handler);
   void close();
@@ -204,6 +207,13 @@ class HttpServer::Session::Exchange final : public HttpExchange,
                                                                std::uint64_t id) mutable {
       session.write_chunk(id, data, std::move(on_sent));
     });
+  }
+  void write_chunk_parts(std::span<const std::string_view> parts,
+                         std::function<void()> on_sent) override {
+    if (posted_.load() == 0 && session_->executor().running_in_this_thread()) {
+      return session_->write_chunk_parts(id_, parts, std::move(on_sent));
+    }
+    HttpExchange::write_chunk_parts(parts, std::move(on_sent));
   }
   void end_stream() override {
     run([](Session& session, std::uint64_t id) { session.end_stream(id); });
@@ -346,6 +356,19 @@ void HttpServer::Session::write_chunk(std::uint64_t exchange, std::string_view d
     out_ += data;
     out_ += "\r\n";
   }
+  if (on_sent) out_callbacks_.push_back(std::move(on_sent));
+  schedule_write();
+}
+
+void HttpServer::Session::write_chunk_parts(std::uint64_t exchange,
+                                            std::span<const std::string_view> parts,
+                                            std::function<void()> on_sent) {
+  if (!answering(exchange)) return;
+  std::size_t size = 0;
+  for (const std::string_view part : parts) size += part.size();
+  if (chunked_ && size > 0) fmt::format_to(std::back_inserter(out_), "{:x}\r\n", size);
+  for (const std::string_view part : parts) out_ += part;
+  if (chunked_ && size > 0) out_ += "\r\n";
   if (on_sent) out_callbacks_.push_back(std::move(on_sent));
   schedule_write();
 }

@@ -1,6 +1,8 @@
 #include "router/proxy_request.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "router/completion_body.h"
 #include "router/openai_error.h"
@@ -257,9 +259,15 @@ void ProxyRequest::on_body(std::string_view bytes) {
 
 void ProxyRequest::relay_events(std::string_view bytes) {
   // The events go out as they came; only the usage chunk the client did not ask for is left
-  // out. Kept events are copied once, into the chunk for the client.
+  // out. Events this read brought whole are passed on as views of it, adjacent ones merged
+  // into runs; the events of a read that completes one begun earlier come from the splitter's
+  // own buffer, which does not outlive the feed, and are copied.
   const TimePoint now = std::chrono::steady_clock::now();
-  std::string out;
+  const bool in_place = splitter_.pending().empty();
+  constexpr std::size_t kMaxRuns = 8;
+  std::array<std::string_view, kMaxRuns + 1> parts;
+  std::size_t runs = 0;
+  std::string copied;  // in order after the runs
   splitter_.feed(bytes, [&](std::string_view event) {
     const SseEventInfo info = classifier_.classify(event);
     if (info.prompt_tokens) prompt_tokens_ = *info.prompt_tokens;
@@ -280,16 +288,29 @@ void ProxyRequest::relay_events(std::string_view bytes) {
       case SseEventKind::kOther:
         break;
     }
-    if (out.empty()) out.reserve(bytes.size() + splitter_.pending().size());
-    out += event;
+    if (in_place && copied.empty()) {
+      if (runs > 0 && parts[runs - 1].data() + parts[runs - 1].size() == event.data()) {
+        parts[runs - 1] =
+            std::string_view(parts[runs - 1].data(), parts[runs - 1].size() + event.size());
+        return;
+      }
+      if (runs < kMaxRuns) {
+        parts[runs++] = event;
+        return;
+      }
+    }
+    copied += event;
   });
-  if (out.empty()) return;
+  std::size_t count = runs;
+  if (!copied.empty()) parts[count++] = copied;
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < count; ++i) size += parts[i].size();
+  if (size == 0) return;
 
   start_client_stream();
-  client_bytes_pending_ += out.size();
-  const std::size_t size = out.size();
-  exchange_->write_chunk(std::move(out),
-                         [self = shared_from_this(), size] { self->on_client_sent(size); });
+  client_bytes_pending_ += size;
+  exchange_->write_chunk_parts(std::span<const std::string_view>(parts.data(), count),
+                               [self = shared_from_this(), size] { self->on_client_sent(size); });
   if (client_bytes_pending_ > kMaxClientBytesPending) call_->pause();
 }
 

@@ -122,8 +122,8 @@ void UpstreamCall::on_write(beast::error_code ec) {
 
   // Read the response header.
   parser_ = std::make_unique<http::response_parser<RelayBody>>();
-  parser_->get().body().sink = &body_bytes_;
-  body_bytes_.clear();
+  parser_->get().body().sink = &connection_->body;
+  connection_->body.clear();
   connection_->buffer.reserve(kReadBytes);
   // Boost 1.74 compares a content length against an empty limit as "too large", so
   // "no limit" is spelled as the largest one. The proxy applies its own limits.
@@ -185,10 +185,10 @@ void UpstreamCall::on_body(beast::error_code ec) {
     return fail(CallFailure::kProtocol, "invalid response body: " + ec.message());
   }
 
-  if (!body_bytes_.empty()) {
+  if (!connection_->body.empty()) {
     std::shared_ptr<CallListener> listener = listener_;
-    listener->on_body(body_bytes_);
-    body_bytes_.clear();
+    listener->on_body(connection_->body);
+    connection_->body.clear();
     if (listener_ == nullptr) return;
   }
   if (!parser_->is_done()) {

@@ -91,7 +91,6 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   std::string request_;
   std::unique_ptr<UpstreamConnection> connection_;
   std::unique_ptr<http::response_parser<RelayBody>> parser_;
-  std::string body_bytes_;  // what the last read decoded, handed on and cleared after it
   bool reused_ = false;
   bool header_seen_ = false;
   bool paused_ = false;
