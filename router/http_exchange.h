@@ -13,6 +13,12 @@ namespace scoville::router {
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
+// One header field as views, for the calls below that take fields without a message.
+struct HeaderField {
+  std::string_view name;
+  std::string_view value;
+};
+
 // The answer side of one HTTP exchange, handed to a handler with the request. A handler
 // either sends one whole response, or starts a chunked stream and writes to it piece by
 // piece (for server-sent events), then ends it. Calls may come from any thread; they are
@@ -26,6 +32,20 @@ class HttpExchange {
 
   // Sends the status line and headers of a chunked response.
   virtual void begin_stream(http::response<http::empty_body> header) = 0;
+  // The same from views, which need live only during the call: an exchange on its
+  // connection's thread writes them straight out, with no message built. The fields must not
+  // describe the connection or the framing (Connection, Transfer-Encoding, Content-Length).
+  virtual void begin_stream_fields(unsigned status, unsigned version,
+                                   std::span<const HeaderField> fields) {
+    http::response<http::empty_body> header;
+    header.result(status);
+    header.version(version);
+    for (const HeaderField& field : fields) {
+      header.insert(beast::string_view(field.name.data(), field.name.size()),
+                    beast::string_view(field.value.data(), field.value.size()));
+    }
+    begin_stream(std::move(header));
+  }
   // Sends one chunk; `on_sent` (optional) runs once it has been written, for back-pressure.
   virtual void write_chunk(std::string data, std::function<void()> on_sent = {}) = 0;
   // Sends the parts, in order, as one chunk. The parts need live only during the call: an

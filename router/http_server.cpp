@@ -60,18 +60,24 @@ HttpResponse error_response(http::status status, const std::string& message, uns
 
 void append(std::string& out, beast::string_view text) { out.append(text.data(), text.size()); }
 
+void append_status_line(std::string& out, unsigned version, unsigned status,
+                        beast::string_view reason) {
+  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", version / 10, version % 10, status);
+  append(out, reason);
+  out += "\r\n";
+}
+
+void append_field(std::string& out, beast::string_view name, beast::string_view value) {
+  append(out, name);
+  out += ": ";
+  append(out, value);
+  out += "\r\n";
+}
+
 // The status line and fields of a response, as they go on the wire.
 void append_header(const http::response_header<>& header, std::string& out) {
-  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", header.version() / 10,
-                 header.version() % 10, header.result_int());
-  append(out, header.reason());
-  out += "\r\n";
-  for (const auto& field : header) {
-    append(out, field.name_string());
-    out += ": ";
-    append(out, field.value());
-    out += "\r\n";
-  }
+  append_status_line(out, header.version(), header.result_int(), header.reason());
+  for (const auto& field : header) append_field(out, field.name_string(), field.value());
   out += "\r\n";
 }
 
@@ -106,6 +112,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   // already ended are dropped: they have no request to belong to.
   void respond(std::uint64_t exchange, HttpResponse response);
   void begin_stream(std::uint64_t exchange, http::response<http::empty_body> header);
+  void begin_stream_fields(std::uint64_t exchange, unsigned status, unsigned version,
+                           std::span<const HeaderField> fields);
   void write_chunk(std::uint64_t exchange, std::string_view data, std::function<void()> on_sent);
   void write_chunk_parts(std::uint64_t exchange, std::span<const std::string_view> parts,
                          std::function<void()> on_sent);
@@ -201,6 +209,13 @@ class HttpServer::Session::Exchange final : public HttpExchange,
     run([header = std::move(header)](Session& session, std::uint64_t id) mutable {
       session.begin_stream(id, std::move(header));
     });
+  }
+  void begin_stream_fields(unsigned status, unsigned version,
+                           std::span<const HeaderField> fields) override {
+    if (posted_.load() == 0 && session_->executor().running_in_this_thread()) {
+      return session_->begin_stream_fields(id_, status, version, fields);
+    }
+    HttpExchange::begin_stream_fields(status, version, fields);
   }
   void write_chunk(std::string data, std::function<void()> on_sent) override {
     run([data = std::move(data), on_sent = std::move(on_sent)](Session& session,
@@ -343,6 +358,24 @@ void HttpServer::Session::begin_stream(std::uint64_t exchange,
   header.chunked(chunked_);
   header.keep_alive(keep_alive_);
   append_header(header.base(), out_);
+  schedule_write();
+}
+
+void HttpServer::Session::begin_stream_fields(std::uint64_t exchange, unsigned status,
+                                              unsigned version,
+                                              std::span<const HeaderField> fields) {
+  if (!answering(exchange)) return;
+  // As begin_stream, with the framing fields Beast's chunked() and keep_alive() would set.
+  chunked_ = version >= 11;
+  keep_alive_ = keep_alive_ && chunked_ && !shared_->stopping.load();
+  append_status_line(out_, version, status, http::obsolete_reason(http::int_to_status(status)));
+  for (const HeaderField& field : fields) {
+    append_field(out_, beast::string_view(field.name.data(), field.name.size()),
+                 beast::string_view(field.value.data(), field.value.size()));
+  }
+  if (chunked_) out_ += "Transfer-Encoding: chunked\r\n";
+  if (!keep_alive_ && version >= 11) out_ += "Connection: close\r\n";
+  out_ += "\r\n";
   schedule_write();
 }
 

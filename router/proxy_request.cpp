@@ -4,6 +4,8 @@
 #include <array>
 #include <span>
 
+#include <boost/container/small_vector.hpp>
+
 #include "router/completion_body.h"
 #include "router/openai_error.h"
 #include "router/upstream.h"
@@ -338,14 +340,19 @@ void ProxyRequest::start_client_stream() {
   if (client_stream_started_) return;
   client_stream_started_ = true;
 
-  http::response<http::empty_body> header{upstream_header_->result(),
-                                          request_.client_request.version()};
+  const auto view = [](beast::string_view text) {
+    return std::string_view(text.data(), text.size());
+  };
+  boost::container::small_vector<HeaderField, 24> fields;
   for (const auto& field : *upstream_header_) {
     if (!is_passed_on(*upstream_header_, field)) continue;
-    header.insert(field.name_string(), field.value());
+    fields.push_back({view(field.name_string()), view(field.value())});
   }
-  add_router_headers(header.base());
-  exchange_->begin_stream(std::move(header));
+  fields.push_back({"X-Request-Id", request_.request_id});
+  fields.push_back({"X-Compute-Class", current_->compute_class});
+  fields.push_back({"X-Model-Backend", current_->upstream->name()});
+  exchange_->begin_stream_fields(upstream_header_->result_int(), request_.client_request.version(),
+                                 std::span<const HeaderField>(fields.data(), fields.size()));
 }
 
 void ProxyRequest::add_router_headers(http::fields& fields) const {

@@ -39,6 +39,24 @@ class TestHandler final : public HttpHandler {
       });
       return;
     }
+    if (request.target() == "/fields" || request.target() == "/fields-threaded") {
+      // Fields as views, answered on the server's thread or, posted, from another.
+      const unsigned version = request.version();
+      auto send = [exchange, version] {
+        const std::string value = "from views";
+        const std::vector<HeaderField> fields = {{"Content-Type", "text/event-stream"},
+                                                 {"X-Test", value}};
+        exchange->begin_stream_fields(200, version, fields);
+        exchange->write_chunk("data: 1\n\n");
+        exchange->end_stream();
+      };
+      if (request.target() == "/fields") {
+        send();
+      } else {
+        writers_.emplace_back(send);
+      }
+      return;
+    }
     if (request.target() == "/late") {
       HttpResponse response{http::status::ok, request.version()};
       response.body() = "answered";
@@ -148,6 +166,22 @@ TEST_CASE("a stream written from another thread arrives whole and in order") {
   std::string expected;
   for (int i = 1; i <= 200; ++i) expected += "data: " + std::to_string(i) + "\n\n";
   CHECK(result.stdout_text == expected);
+}
+
+TEST_CASE("a stream begun from field views carries them, on the server's thread or off it") {
+  RunningServer server;
+  for (const std::string path : {"/fields", "/fields-threaded"}) {
+    CAPTURE(path);
+    const CommandResult result = curl({"--include", server.url(path)});
+    REQUIRE(result.exited_with(0));
+    CHECK(result.stdout_text.find("X-Test: from views\r\n") != std::string::npos);
+    CHECK(result.stdout_text.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(result.stdout_text.ends_with("\r\n\r\ndata: 1\n\n"));
+  }
+  const std::string old_client = raw_exchange(server.port(), "GET /fields HTTP/1.0\r\n\r\n");
+  CHECK(old_client.rfind("HTTP/1.0 200 OK\r\n", 0) == 0);
+  CHECK(old_client.find("chunked") == std::string::npos);
+  CHECK(old_client.ends_with("\r\n\r\ndata: 1\n\n"));
 }
 
 TEST_CASE("writes to an exchange that has answered are dropped, not sent to the next request") {
