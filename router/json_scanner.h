@@ -107,6 +107,21 @@ class JsonScanner {
   }
   bool number();
 
+  // What follows a member or element: a comma and another item, the container's `close`
+  // (consumed), or neither.
+  enum class Next { kItem, kClosed, kBad };
+  Next after_item(char close) {
+    skip_space();
+    if (at(',')) {
+      ++pos_;
+      skip_space();
+      return Next::kItem;
+    }
+    if (!at(close)) return Next::kBad;
+    ++pos_;
+    return Next::kClosed;
+  }
+
   [[gnu::always_inline]] bool at(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   [[gnu::always_inline]] void skip_space() {
     while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
@@ -215,18 +230,9 @@ bool JsonScanner<Policy>::members(Role role, std::size_t depth) {
     if (!value(member, depth)) {
       return false;
     }
-
-    skip_space();
-    if (at(',')) {
-      ++pos_;
-      skip_space();
-      continue;
+    if (const Next next = after_item('}'); next != Next::kItem) {
+      return next == Next::kClosed;
     }
-    if (!at('}')) {
-      return false;
-    }
-    ++pos_;
-    return true;
   }
 }
 
@@ -242,17 +248,9 @@ bool JsonScanner<Policy>::array(Role role, std::size_t depth) {
     if (!value(policy_.element_role(role), depth)) {
       return false;
     }
-    skip_space();
-    if (at(',')) {
-      ++pos_;
-      skip_space();
-      continue;
+    if (const Next next = after_item(']'); next != Next::kItem) {
+      return next == Next::kClosed;
     }
-    if (!at(']')) {
-      return false;
-    }
-    ++pos_;
-    return true;
   }
 }
 
