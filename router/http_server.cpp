@@ -135,6 +135,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void write_next();
   void on_write(beast::error_code ec);
   void end_exchange();
+  // The last byte of the exchange's response is written: read the next request, or close.
+  void exchange_written();
   void release_callbacks();
   void watch_for_hangup();
   void stop_watching();
@@ -486,10 +488,12 @@ void HttpServer::Session::schedule_write() {
 void HttpServer::Session::write_next() {
   if (closed_ || write_in_flight_) return;
   if (out_.empty()) {
-    // Only callbacks are queued: their bytes, if any, are already written.
+    // Only callbacks, or the end of an exchange that adds no bytes (an unchunked stream),
+    // are queued: what came before them is written already.
     std::vector<std::function<void()>> callbacks = std::move(out_callbacks_);
     out_callbacks_.clear();
     for (auto& callback : callbacks) callback();
+    if (!closed_ && std::exchange(out_ends_exchange_, false)) exchange_written();
     return;
   }
   sending_.clear();
@@ -521,14 +525,18 @@ void HttpServer::Session::on_write(beast::error_code ec) {
 
   if (sending_ends_exchange_) {
     sending_ends_exchange_ = false;
-    end_exchange();
-    if (!keep_alive_) {
-      return close();
-    }
-    stop_watching();
-    return do_read();
+    return exchange_written();
   }
   write_next();
+}
+
+void HttpServer::Session::exchange_written() {
+  end_exchange();
+  if (!keep_alive_) {
+    return close();
+  }
+  stop_watching();
+  do_read();
 }
 
 void HttpServer::Session::end_exchange() {

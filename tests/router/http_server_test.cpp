@@ -57,6 +57,13 @@ class TestHandler final : public HttpHandler {
       }
       return;
     }
+    if (request.target() == "/end-later") {
+      // The end comes once the chunk before it is written, so it adds to an empty output.
+      http::response<http::empty_body> header{http::status::ok, request.version()};
+      exchange->begin_stream(std::move(header));
+      exchange->write_chunk("data: 1\n\n", [exchange] { exchange->end_stream(); });
+      return;
+    }
     if (request.target() == "/late") {
       HttpResponse response{http::status::ok, request.version()};
       response.body() = "answered";
@@ -204,6 +211,15 @@ TEST_CASE("an HTTP/1.0 client gets a stream unchunked, ended by the connection c
   REQUIRE(reply.size() > body.size());
   CHECK(reply.substr(reply.size() - body.size()) == body);
   CHECK(reply.find("\r\n\r\n") + 4 == reply.size() - body.size());
+}
+
+TEST_CASE("a stream ended after its last chunk was written still ends, chunked or not") {
+  RunningServer server;
+  const CommandResult result = curl({server.url("/end-later"), server.url("/whole")});
+  REQUIRE(result.exited_with(0));
+  CHECK(result.stdout_text == "data: 1\n\n{\"echo\":\"/whole\"}");
+  const std::string old_client = raw_exchange(server.port(), "GET /end-later HTTP/1.0\r\n\r\n");
+  CHECK(old_client.ends_with("\r\n\r\ndata: 1\n\n"));
 }
 
 TEST_CASE("keep-alive serves several requests on one connection") {
