@@ -353,21 +353,26 @@ void HttpServer::Session::queue_response(HttpResponse response) {
 
 void HttpServer::Session::begin_stream(std::uint64_t exchange,
                                        http::response<http::empty_body> header) {
-  if (!answering(exchange)) return;
-  // HTTP/1.0 has no chunked encoding: the body is sent as it is and ended by closing.
-  chunked_ = header.version() >= 11;
-  keep_alive_ = keep_alive_ && chunked_ && !shared_->stopping.load();
-  header.chunked(chunked_);
-  header.keep_alive(keep_alive_);
-  append_header(header.base(), out_);
-  schedule_write();
+  // The framing fields are the server's to set; the rest go out as views of the message.
+  std::vector<HeaderField> fields;
+  for (const auto& field : header) {
+    const http::field name = field.name();
+    if (name == http::field::connection || name == http::field::transfer_encoding ||
+        name == http::field::content_length) {
+      continue;
+    }
+    fields.push_back({std::string_view(field.name_string().data(), field.name_string().size()),
+                      std::string_view(field.value().data(), field.value().size())});
+  }
+  begin_stream_fields(exchange, header.result_int(), header.version(), fields);
 }
 
 void HttpServer::Session::begin_stream_fields(std::uint64_t exchange, unsigned status,
                                               unsigned version,
                                               std::span<const HeaderField> fields) {
   if (!answering(exchange)) return;
-  // As begin_stream, with the framing fields Beast's chunked() and keep_alive() would set.
+  // HTTP/1.0 has no chunked encoding: the body is sent as it is and ended by closing. The
+  // framing fields are those Beast's chunked() and keep_alive() would set.
   chunked_ = version >= 11;
   keep_alive_ = keep_alive_ && chunked_ && !shared_->stopping.load();
   append_status_line(out_, version, status, http::obsolete_reason(http::int_to_status(status)));
@@ -383,16 +388,7 @@ void HttpServer::Session::begin_stream_fields(std::uint64_t exchange, unsigned s
 
 void HttpServer::Session::write_chunk(std::uint64_t exchange, std::string_view data,
                                       std::function<void()> on_sent) {
-  if (!answering(exchange)) return;
-  if (!chunked_) {
-    out_ += data;
-  } else if (!data.empty()) {  // an empty chunk would read as the end of the stream
-    fmt::format_to(std::back_inserter(out_), "{:x}\r\n", data.size());
-    out_ += data;
-    out_ += "\r\n";
-  }
-  if (on_sent) out_callbacks_.push_back(std::move(on_sent));
-  schedule_write();
+  write_chunk_parts(exchange, std::span<const std::string_view>(&data, 1), std::move(on_sent));
 }
 
 void HttpServer::Session::write_chunk_parts(std::uint64_t exchange,
@@ -401,6 +397,7 @@ void HttpServer::Session::write_chunk_parts(std::uint64_t exchange,
   if (!answering(exchange)) return;
   std::size_t size = 0;
   for (const std::string_view part : parts) size += part.size();
+  // An empty chunk would read as the end of the stream.
   if (chunked_ && size > 0) fmt::format_to(std::back_inserter(out_), "{:x}\r\n", size);
   for (const std::string_view part : parts) out_ += part;
   if (chunked_ && size > 0) out_ += "\r\n";

@@ -348,20 +348,28 @@ void ProxyRequest::start_client_stream() {
     if (!is_passed_on(*upstream_header_, field)) continue;
     fields.push_back({view(field.name_string()), view(field.value())});
   }
-  fields.push_back({"X-Request-Id", request_.request_id});
-  fields.push_back({"X-Compute-Class", current_->compute_class});
-  fields.push_back({"X-Model-Backend", current_->upstream->name()});
+  for (const HeaderField& field : router_headers()) {
+    if (!field.name.empty()) fields.push_back(field);
+  }
   exchange_->begin_stream_fields(upstream_header_->result_int(), request_.client_request.version(),
                                  std::span<const HeaderField>(fields.data(), fields.size()));
 }
 
+std::array<HeaderField, 3> ProxyRequest::router_headers() const {
+  if (!current_) {
+    return {
+        {{"X-Request-Id", request_.request_id}, {"X-Compute-Class", request_.requested_class}, {}}};
+  }
+  return {{{"X-Request-Id", request_.request_id},
+           {"X-Compute-Class", current_->compute_class},
+           {"X-Model-Backend", current_->upstream->name()}}};
+}
+
 void ProxyRequest::add_router_headers(http::fields& fields) const {
-  fields.set("X-Request-Id", request_.request_id);
-  if (current_) {
-    fields.set("X-Compute-Class", current_->compute_class);
-    fields.set("X-Model-Backend", current_->upstream->name());
-  } else {
-    fields.set("X-Compute-Class", request_.requested_class);
+  for (const HeaderField& field : router_headers()) {
+    if (field.name.empty()) continue;
+    fields.set(beast::string_view(field.name.data(), field.name.size()),
+               beast::string_view(field.value.data(), field.value.size()));
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -92,6 +93,9 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
   void end_with_stream_error(const std::string& message);
   void on_client_sent(std::size_t bytes);
   void respond(HttpResponse response);
+  // X-Request-Id, X-Compute-Class and, once a backend was chosen, X-Model-Backend (an empty
+  // name otherwise).
+  std::array<HeaderField, 3> router_headers() const;
   void add_router_headers(http::fields& fields) const;
   void finish(unsigned status, const std::string& outcome, const std::string& error = "");
 
