@@ -3,28 +3,61 @@
 #include <memory>
 
 namespace scoville::router {
+namespace {
 
-void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
-                      std::function<void(beast::error_code, std::string_view step)> done) {
+// `connect_endpoint(endpoint, done)` and `connect_results(results, done)` start the
+// connection itself in the way the kind of stream asks for.
+template <class Executor, class ConnectEndpoint, class ConnectResults>
+void connect_to(Executor executor, const std::string& host, std::uint16_t port, ConnectDone done,
+                ConnectEndpoint connect_endpoint, ConnectResults connect_results) {
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
   if (!ec) {
-    stream.async_connect(
-        tcp::endpoint(address, port),
-        [done = std::move(done)](beast::error_code connect_ec) { done(connect_ec, "connect"); });
+    connect_endpoint(tcp::endpoint(address, port), std::move(done));
     return;
   }
 
-  auto resolver = std::make_shared<tcp::resolver>(stream.get_executor());
+  auto resolver = std::make_shared<asio::ip::basic_resolver<tcp, Executor>>(executor);
   resolver->async_resolve(
       host, std::to_string(port),
-      [&stream, resolver, done = std::move(done)](beast::error_code resolve_ec,
-                                                  tcp::resolver::results_type results) mutable {
+      [resolver, done = std::move(done), connect_results](
+          beast::error_code resolve_ec, tcp::resolver::results_type results) mutable {
         if (resolve_ec) return done(resolve_ec, "resolve");
+        connect_results(std::move(results), std::move(done));
+      });
+}
+
+}  // namespace
+
+void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
+                      ConnectDone done) {
+  connect_to(
+      stream.get_executor(), host, port, std::move(done),
+      [&stream](const tcp::endpoint& endpoint, ConnectDone then) {
         stream.async_connect(
-            results, [done = std::move(done)](beast::error_code connect_ec, const tcp::endpoint&) {
-              done(connect_ec, "connect");
-            });
+            endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });
+      },
+      [&stream](tcp::resolver::results_type results, ConnectDone then) {
+        stream.async_connect(results,
+                             [then = std::move(then)](beast::error_code ec, const tcp::endpoint&) {
+                               then(ec, "connect");
+                             });
+      });
+}
+
+void async_connect_to(TcpSocket& socket, const std::string& host, std::uint16_t port,
+                      ConnectDone done) {
+  connect_to(
+      socket.get_executor(), host, port, std::move(done),
+      [&socket](const tcp::endpoint& endpoint, ConnectDone then) {
+        socket.async_connect(
+            endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });
+      },
+      [&socket](tcp::resolver::results_type results, ConnectDone then) {
+        asio::async_connect(socket, results,
+                            [then = std::move(then)](beast::error_code ec, const tcp::endpoint&) {
+                              then(ec, "connect");
+                            });
       });
 }
 

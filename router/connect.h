@@ -9,11 +9,17 @@
 
 namespace scoville::router {
 
+using ConnectDone = std::function<void(beast::error_code, std::string_view step)>;
+
 // Connects `stream` to `host`:`port`: an IP address directly, a name after resolving it (on
 // every call; pooled connections make that rare). `done` gets the error, if any, and the step
 // it came from ("resolve" or "connect"). The stream's expiry, set by the caller beforehand,
 // bounds the whole wait. The caller keeps `stream` alive until `done` runs.
 void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
-                      std::function<void(beast::error_code, std::string_view step)> done);
+                      ConnectDone done);
+
+// The same for a plain socket, whose caller bounds the wait with a timer of its own.
+void async_connect_to(TcpSocket& socket, const std::string& host, std::uint16_t port,
+                      ConnectDone done);
 
 }  // namespace scoville::router

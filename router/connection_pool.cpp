@@ -15,7 +15,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::acquire(const Upstream* upst
   while (!idle.empty()) {
     std::unique_ptr<UpstreamConnection> connection = std::move(idle.back());
     idle.pop_back();
-    if (now - connection->idle_since <= max_idle_time_ && connection->stream.socket().is_open()) {
+    if (now - connection->idle_since <= max_idle_time_ && connection->socket.is_open()) {
       return connection;
     }
   }
@@ -29,7 +29,6 @@ void ConnectionPool::release(const Upstream* upstream,
     return;  // closed by its destructor
   }
   connection->idle_since = now;
-  connection->stream.expires_never();
   idle.push_back(std::move(connection));
 }
 

@@ -15,9 +15,9 @@ class Upstream;
 
 // A kept-alive connection to one backend, with the read buffer that belongs to it.
 struct UpstreamConnection {
-  explicit UpstreamConnection(asio::any_io_executor executor) : stream(std::move(executor)) {}
+  explicit UpstreamConnection(IoExecutor executor) : socket(executor) {}
 
-  beast::tcp_stream stream;
+  TcpSocket socket;
   beast::flat_buffer buffer;
   std::string body;  // the body bytes of the last read, kept here so their capacity is reused
   std::chrono::steady_clock::time_point idle_since;

@@ -40,7 +40,7 @@ std::optional<std::string_view> bearer_token(const HttpRequest& request) {
 
 }  // namespace
 
-ProxyHandler::ProxyHandler(asio::any_io_executor executor, ProxyShared& shared, std::uint64_t seed)
+ProxyHandler::ProxyHandler(IoExecutor executor, ProxyShared& shared, std::uint64_t seed)
     : executor_(std::move(executor)),
       shared_(shared),
       pool_(kMaxIdlePerUpstream, kMaxIdleTime),

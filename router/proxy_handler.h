@@ -33,7 +33,7 @@ struct ProxyShared {
 // each problem, and hands the rest to a ProxyRequest.
 class ProxyHandler final : public HttpHandler {
  public:
-  ProxyHandler(asio::any_io_executor executor, ProxyShared& shared, std::uint64_t seed);
+  ProxyHandler(IoExecutor executor, ProxyShared& shared, std::uint64_t seed);
 
   void handle(HttpRequest request, std::shared_ptr<HttpExchange> exchange) override;
   // Gives the server's own 408, 413, 431 and 400 a request id, a rejection count and an
@@ -51,7 +51,7 @@ class ProxyHandler final : public HttpHandler {
   void reject(HttpExchange& exchange, const HttpRequest& request, HttpResponse response,
               const std::string& reason);
 
-  asio::any_io_executor executor_;
+  IoExecutor executor_;
   ProxyShared& shared_;
   ConnectionPool pool_;
   std::mt19937_64 random_;

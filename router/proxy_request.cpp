@@ -51,21 +51,50 @@ bool is_router_header(beast::string_view name) {
          beast::iequals(name, "x-request-id");
 }
 
-// Whether `field` of `message` is passed on: not hop-by-hop (one of the above, or one the
-// message's own Connection header names, as RFC 9110 section 7.6.1 has it) and not one the
-// router sets itself.
-bool is_passed_on(const http::fields& message, const http::fields::value_type& field) {
-  if (is_hop_header(field.name()) || is_router_header(field.name_string())) return false;
-  const beast::string_view connection = message[http::field::connection];
+// Whether a field is passed on: not hop-by-hop (one of the above, or one its message's own
+// Connection header names, as RFC 9110 section 7.6.1 has it) and not one the router sets
+// itself.
+bool is_passed_on(http::field id, std::string_view name_text, std::string_view connection_text) {
+  const beast::string_view name(name_text.data(), name_text.size());
+  const beast::string_view connection(connection_text.data(), connection_text.size());
+  if (is_hop_header(id) || is_router_header(name)) return false;
   // The usual values name no header that is not hop-by-hop already.
   if (connection.empty() || beast::iequals(connection, "keep-alive") ||
       beast::iequals(connection, "close")) {
     return true;
   }
   for (const auto& token : http::token_list(connection)) {
-    if (beast::iequals(token, field.name_string())) return false;
+    if (beast::iequals(token, name)) return false;
   }
   return true;
+}
+
+bool is_passed_on(const http::fields& message, const http::fields::value_type& field) {
+  const beast::string_view name = field.name_string();
+  const beast::string_view connection = message[http::field::connection];
+  return is_passed_on(field.name(), std::string_view(name.data(), name.size()),
+                      std::string_view(connection.data(), connection.size()));
+}
+
+// The fields of a backend's response that go on to the client.
+template <class Visit>
+void for_each_passed_on(const UpstreamResponseHeader& header, Visit visit) {
+  const std::string_view connection = header.value(http::field::connection);
+  for (const ResponseField& field : header.fields()) {
+    if (is_passed_on(field.id, field.name, connection)) visit(field);
+  }
+}
+
+// A whole response to the client, with the status and passed-on fields of the backend's.
+HttpResponse response_like(const UpstreamResponseHeader& header, unsigned version) {
+  HttpResponse response;
+  response.version(version);
+  response.result(header.status());
+  for_each_passed_on(header, [&response](const ResponseField& field) {
+    response.insert(beast::string_view(field.name.data(), field.name.size()),
+                    beast::string_view(field.value.data(), field.value.size()));
+  });
+  return response;
 }
 
 void append(std::string& out, beast::string_view text) { out.append(text.data(), text.size()); }
@@ -211,9 +240,10 @@ std::string ProxyRequest::upstream_request(const Upstream& upstream) const {
 
 void ProxyRequest::on_header(const UpstreamResponseHeader& header) {
   upstream_header_ = &header;
-  const unsigned status = header.result_int();
-  const bool event_stream =
-      beast::iequals(header[http::field::content_type].substr(0, 17), "text/event-stream");
+  const unsigned status = header.status();
+  const std::string_view content_type = header.value(http::field::content_type).substr(0, 17);
+  const bool event_stream = beast::iequals(
+      beast::string_view(content_type.data(), content_type.size()), "text/event-stream");
   if (is_retryable_status(status)) {
     mode_ = Mode::kRetryableError;
   } else if (status == 200 && request_.stream && event_stream) {
@@ -340,18 +370,14 @@ void ProxyRequest::start_client_stream() {
   if (client_stream_started_) return;
   client_stream_started_ = true;
 
-  const auto view = [](beast::string_view text) {
-    return std::string_view(text.data(), text.size());
-  };
   boost::container::small_vector<HeaderField, 24> fields;
-  for (const auto& field : *upstream_header_) {
-    if (!is_passed_on(*upstream_header_, field)) continue;
-    fields.push_back({view(field.name_string()), view(field.value())});
-  }
+  for_each_passed_on(*upstream_header_, [&fields](const ResponseField& field) {
+    fields.push_back({field.name, field.value});
+  });
   for (const HeaderField& field : router_headers()) {
     if (!field.name.empty()) fields.push_back(field);
   }
-  exchange_->begin_stream_fields(upstream_header_->result_int(), request_.client_request.version(),
+  exchange_->begin_stream_fields(upstream_header_->status(), request_.client_request.version(),
                                  std::span<const HeaderField>(fields.data(), fields.size()));
 }
 
@@ -377,12 +403,12 @@ void ProxyRequest::on_complete() {
   const TimePoint now = std::chrono::steady_clock::now();
   switch (mode_) {
     case Mode::kRetryableError: {
-      const unsigned status = upstream_header_->result_int();
+      const unsigned status = upstream_header_->status();
       std::chrono::milliseconds retry_after{0};
       if (status == 429) {
-        const auto header = (*upstream_header_)[http::field::retry_after];
-        if (std::optional<std::chrono::milliseconds> parsed = parse_retry_after(
-                std::string_view(header.data(), header.size()), std::chrono::system_clock::now())) {
+        if (std::optional<std::chrono::milliseconds> parsed =
+                parse_retry_after(upstream_header_->value(http::field::retry_after),
+                                  std::chrono::system_clock::now())) {
           retry_after = *parsed;
         }
       }
@@ -392,11 +418,7 @@ void ProxyRequest::on_complete() {
       context_.metrics.record_attempt(current_->upstream->name(),
                                       status == 429 ? "http_429" : "http_5xx");
 
-      HttpResponse response{upstream_header_->result(), request_.client_request.version()};
-      for (const auto& field : *upstream_header_) {
-        if (!is_passed_on(*upstream_header_, field)) continue;
-        response.insert(field.name_string(), field.value());
-      }
+      HttpResponse response = response_like(*upstream_header_, request_.client_request.version());
       response.body() = whole_body_;
       last_error_response_ = std::move(response);
       failures_.push_back(current_->upstream->name() + ": HTTP " + std::to_string(status));
@@ -427,12 +449,8 @@ void ProxyRequest::record_attempt_ok() {
 }
 
 void ProxyRequest::forward_whole() {
-  const unsigned status = upstream_header_->result_int();
-  HttpResponse response{upstream_header_->result(), request_.client_request.version()};
-  for (const auto& field : *upstream_header_) {
-    if (!is_passed_on(*upstream_header_, field)) continue;
-    response.insert(field.name_string(), field.value());
-  }
+  const unsigned status = upstream_header_->status();
+  HttpResponse response = response_like(*upstream_header_, request_.client_request.version());
   if (status == 200) read_usage(whole_body_, prompt_tokens_, completion_tokens_);
   response.body() = std::move(whole_body_);
   respond(std::move(response));

@@ -34,7 +34,7 @@ struct ProxySettings {
 // What one worker thread shares among the requests it runs (none of it is thread-safe
 // except the fleet, the metrics and the log).
 struct ProxyContext {
-  asio::any_io_executor executor;
+  IoExecutor executor;
   ConnectionPool& pool;
   Fleet& fleet;
   const ProxySettings& settings;

@@ -1,6 +1,8 @@
 #include "router/upstream_call.h"
 
+#include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "router/connect.h"
 #include "router/upstream.h"
@@ -41,19 +43,25 @@ std::string_view call_failure_name(CallFailure failure) {
   return "unknown";
 }
 
-UpstreamCall::UpstreamCall(asio::any_io_executor executor, ConnectionPool& pool, Upstream& upstream,
+UpstreamCall::UpstreamCall(IoExecutor executor, ConnectionPool& pool, Upstream& upstream,
                            CallTimeouts timeouts, TimePoint deadline,
                            std::shared_ptr<CallListener> listener)
-    : executor_(std::move(executor)),
+    : executor_(executor),
       pool_(pool),
       upstream_(upstream),
       timeouts_(timeouts),
       deadline_(deadline),
-      listener_(std::move(listener)) {}
+      listener_(std::move(listener)),
+      timer_(executor) {}
 
 void UpstreamCall::start(std::string request) {
   request_ = std::move(request);
-  connection_ = pool_.acquire(&upstream_, std::chrono::steady_clock::now());
+  const TimePoint now = std::chrono::steady_clock::now();
+
+  // No phase ends sooner than the shortest limit after now.
+  arm_timer(phase_end(std::min({timeouts_.connect, timeouts_.first_byte, timeouts_.idle}), now));
+
+  connection_ = pool_.acquire(&upstream_, now);
   if (connection_) {
     reused_ = true;
     return do_write();
@@ -61,21 +69,63 @@ void UpstreamCall::start(std::string request) {
   connect_fresh();
 }
 
-std::chrono::milliseconds UpstreamCall::phase_limit(std::chrono::milliseconds phase) const {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline_ - std::chrono::steady_clock::now());
-  return std::max(std::chrono::milliseconds(1), std::min(phase, left));
+UpstreamCall::TimePoint UpstreamCall::phase_end(std::chrono::milliseconds phase,
+                                                TimePoint now) const {
+  return std::max(now + std::chrono::milliseconds(1), std::min(now + phase, deadline_));
 }
 
-bool UpstreamCall::deadline_passed() const { return std::chrono::steady_clock::now() >= deadline_; }
+void UpstreamCall::enter_phase(Phase phase, std::chrono::milliseconds limit) {
+  phase_ = phase;
+  phase_deadline_ = phase_end(limit, std::chrono::steady_clock::now());
+  // A wait armed for a longer phase must not outlast this one.
+  if (!timer_armed_ || timer_.expiry() > phase_deadline_) arm_timer(phase_deadline_);
+}
+
+void UpstreamCall::arm_timer(TimePoint at) {
+  timer_armed_ = true;
+  timer_.expires_at(at);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_timer(ec); });
+}
+
+void UpstreamCall::on_timer(beast::error_code ec) {
+  // Cancelled: re-armed for an earlier end, or the call is over.
+  if (ec == asio::error::operation_aborted) return;
+  timer_armed_ = false;
+  if (listener_ == nullptr || phase_deadline_ == TimePoint::max()) return;
+
+  if (std::chrono::steady_clock::now() < phase_deadline_) return arm_timer(phase_deadline_);
+  time_out();
+}
+
+void UpstreamCall::time_out() {
+  // The phase was cut short by the request's deadline, not ended by its own limit.
+  const bool out_of_time = phase_deadline_ >= deadline_;
+  switch (phase_) {
+    case Phase::kConnect:
+      return fail(
+          out_of_time ? CallFailure::kDeadline : CallFailure::kConnect,
+          out_of_time ? "the request's time ran out while connecting" : "connect timed out");
+    case Phase::kSend:
+      return fail(out_of_time ? CallFailure::kDeadline : CallFailure::kFirstByteTimeout,
+                  "timed out sending the request");
+    case Phase::kHeader:
+      return fail(out_of_time ? CallFailure::kDeadline : CallFailure::kFirstByteTimeout,
+                  "no response header within the first-byte timeout");
+    case Phase::kBody:
+      return fail(out_of_time ? CallFailure::kDeadline : CallFailure::kIdleTimeout,
+                  "the response stopped arriving");
+    case Phase::kPaused:
+    case Phase::kDone:
+      return;
+  }
+}
 
 void UpstreamCall::connect_fresh() {
   reused_ = false;
   connection_ = std::make_unique<UpstreamConnection>(executor_);
 
-  // Connect to the backend.
-  connection_->stream.expires_after(phase_limit(timeouts_.connect));
-  async_connect_to(connection_->stream, upstream_.spec().host, upstream_.spec().port,
+  enter_phase(Phase::kConnect, timeouts_.connect);
+  async_connect_to(connection_->socket, upstream_.spec().host, upstream_.spec().port,
                    [self = shared_from_this()](beast::error_code ec, std::string_view step) {
                      if (self->listener_ == nullptr) return;
                      if (ec && step == "resolve") {
@@ -89,100 +139,86 @@ void UpstreamCall::connect_fresh() {
 
 void UpstreamCall::on_connect(beast::error_code ec) {
   if (listener_ == nullptr) return;
-  if (ec) {
-    if (ec == beast::error::timeout && deadline_passed()) {
-      return fail(CallFailure::kDeadline, "the request's time ran out while connecting");
-    }
-    return fail(CallFailure::kConnect, ec == beast::error::timeout
-                                           ? "connect timed out"
-                                           : "connect failed: " + ec.message());
-  }
-  connection_->stream.socket().set_option(tcp::no_delay(true), ec);
+  if (ec) return fail(CallFailure::kConnect, "connect failed: " + ec.message());
+
+  connection_->socket.set_option(tcp::no_delay(true), ec);
   do_write();
 }
 
 void UpstreamCall::do_write() {
-  // Send the request; the first-byte timeout covers sending it and the wait for the header.
-  connection_->stream.expires_after(phase_limit(timeouts_.first_byte));
+  // The first-byte timeout covers sending the request and the wait for the header.
+  enter_phase(Phase::kSend, timeouts_.first_byte);
   asio::async_write(
-      connection_->stream, asio::buffer(request_),
+      connection_->socket, asio::buffer(request_),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void UpstreamCall::on_write(beast::error_code ec) {
   if (listener_ == nullptr) return;
   if (ec) {
-    if (reused_ && ec != beast::error::timeout) return connect_fresh();
-    if (ec == beast::error::timeout) {
-      return fail(deadline_passed() ? CallFailure::kDeadline : CallFailure::kFirstByteTimeout,
-                  "timed out sending the request");
-    }
+    if (reused_) return connect_fresh();
     return fail(CallFailure::kClosed, "sending the request failed: " + ec.message());
   }
+  begin_response();
+}
 
-  // Read the response header.
-  parser_ = std::make_unique<http::response_parser<RelayBody>>();
-  parser_->get().body().sink = &connection_->body;
+void UpstreamCall::begin_response() {
+  phase_ = Phase::kHeader;
   connection_->body.clear();
+  parser_.emplace(connection_->body);
   connection_->buffer.reserve(kReadBytes);
   // Boost 1.74 compares a content length against an empty limit as "too large", so
   // "no limit" is spelled as the largest one. The proxy applies its own limits.
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-  http::async_read_header(connection_->stream, connection_->buffer, *parser_,
-                          [self = shared_from_this()](beast::error_code read_ec, std::size_t) {
-                            self->on_header(read_ec);
-                          });
+  if (connection_->buffer.size() > 0) return parse_buffered();
+  read_more();
 }
 
-void UpstreamCall::on_header(beast::error_code ec) {
-  if (listener_ == nullptr) return;
-  if (ec) {
-    // A pooled connection the backend closed while idle fails here with nothing read.
-    if (reused_ && is_closed_error(ec) && !parser_->got_some()) return connect_fresh();
-    if (ec == beast::error::timeout) {
-      return fail(deadline_passed() ? CallFailure::kDeadline : CallFailure::kFirstByteTimeout,
-                  "no response header within the first-byte timeout");
-    }
-    if (is_closed_error(ec)) {
-      return fail(CallFailure::kClosed, "the backend closed the connection before responding");
-    }
-    return fail(CallFailure::kProtocol, "invalid response header: " + ec.message());
-  }
-
-  header_seen_ = true;
-  // A local reference keeps the listener alive should it cancel the call from inside.
-  std::shared_ptr<CallListener> listener = listener_;
-  listener->on_header(parser_->get().base());
-  if (listener_ == nullptr) return;
-  if (parser_->is_done()) {
-    return on_body({});
-  }
-  do_read_body();
-}
-
-void UpstreamCall::do_read_body() {
-  if (paused_ || read_pending_) return;
-
+void UpstreamCall::read_more() {
   read_pending_ = true;
-  connection_->stream.expires_after(phase_limit(timeouts_.idle));
-  http::async_read_some(connection_->stream, connection_->buffer, *parser_,
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                          self->read_pending_ = false;
-                          self->on_body(ec);
-                        });
+  connection_->socket.async_read_some(
+      connection_->buffer.prepare(kReadBytes),
+      [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+        self->read_pending_ = false;
+        self->on_read(ec, bytes);
+      });
 }
 
-void UpstreamCall::on_body(beast::error_code ec) {
+void UpstreamCall::on_read(beast::error_code ec, std::size_t bytes) {
   if (listener_ == nullptr) return;
-  if (ec) {
-    if (ec == beast::error::timeout) {
-      return fail(deadline_passed() ? CallFailure::kDeadline : CallFailure::kIdleTimeout,
-                  "the response stopped arriving");
+  if (ec == asio::error::eof) {
+    // The end of the connection ends a response that runs until close, and cuts any other.
+    if (!parser_->got_some()) return on_read_error(http::error::end_of_stream);
+    beast::error_code eof_ec;
+    parser_->put_eof(eof_ec);
+    if (eof_ec) return on_read_error(eof_ec);
+    return parse_buffered();
+  }
+  if (ec) return on_read_error(ec);
+
+  connection_->buffer.commit(bytes);
+  parse_buffered();
+}
+
+void UpstreamCall::parse_buffered() {
+  beast::flat_buffer& buffer = connection_->buffer;
+  while (!parser_->is_done() && buffer.size() > 0) {
+    beast::error_code ec;
+    const std::size_t used = parser_->put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) break;
+    if (ec) return on_read_error(ec);
+
+    if (!header_seen_ && parser_->is_header_done()) {
+      header_seen_ = true;
+      // Past the header, one call parses everything the buffer holds.
+      parser_->eager(true);
+      // A local reference keeps the listener alive should it cancel the call from inside.
+      std::shared_ptr<CallListener> listener = listener_;
+      listener->on_header(parser_->header());
+      if (listener_ == nullptr) return;
     }
-    if (is_closed_error(ec)) {
-      return fail(CallFailure::kClosed, "the backend closed the connection mid-response");
-    }
-    return fail(CallFailure::kProtocol, "invalid response body: " + ec.message());
+    if (used == 0) break;
   }
 
   if (!connection_->body.empty()) {
@@ -191,11 +227,43 @@ void UpstreamCall::on_body(beast::error_code ec) {
     connection_->body.clear();
     if (listener_ == nullptr) return;
   }
-  if (!parser_->is_done()) {
-    return do_read_body();
-  }
+  if (parser_->is_done()) return complete();
+  if (!header_seen_) return read_more();
+  do_read_body();
+}
 
-  const bool keep = parser_->get().keep_alive();
+void UpstreamCall::on_read_error(beast::error_code ec) {
+  if (!header_seen_) {
+    // A pooled connection the backend closed while idle fails here with nothing read.
+    if (reused_ && is_closed_error(ec) && !parser_->got_some()) return connect_fresh();
+    if (is_closed_error(ec)) {
+      return fail(CallFailure::kClosed, "the backend closed the connection before responding");
+    }
+    return fail(CallFailure::kProtocol, "invalid response header: " + ec.message());
+  }
+  if (is_closed_error(ec)) {
+    return fail(CallFailure::kClosed, "the backend closed the connection mid-response");
+  }
+  fail(CallFailure::kProtocol, "invalid response body: " + ec.message());
+}
+
+void UpstreamCall::do_read_body() {
+  if (paused_) {
+    // A paused call waits for its client, not for the backend, and cannot time out.
+    phase_ = Phase::kPaused;
+    phase_deadline_ = TimePoint::max();
+    return;
+  }
+  if (read_pending_) return;
+
+  enter_phase(Phase::kBody, timeouts_.idle);
+  read_more();
+}
+
+void UpstreamCall::complete() {
+  phase_ = Phase::kDone;
+  timer_.cancel();
+  const bool keep = parser_->keep_alive();
   std::shared_ptr<CallListener> listener = std::exchange(listener_, nullptr);
   if (keep) {
     pool_.release(&upstream_, std::move(connection_), std::chrono::steady_clock::now());
@@ -214,16 +282,23 @@ void UpstreamCall::resume() {
 
 void UpstreamCall::cancel() {
   listener_ = nullptr;
+  phase_ = Phase::kDone;
+  timer_.cancel();
   if (connection_) {
     beast::error_code ignored;
-    connection_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    connection_->stream.close();
+    connection_->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    connection_->socket.close(ignored);
   }
 }
 
 void UpstreamCall::fail(CallFailure failure, const std::string& detail) {
   std::shared_ptr<CallListener> listener = std::exchange(listener_, nullptr);
-  if (connection_) connection_->stream.close();
+  phase_ = Phase::kDone;
+  timer_.cancel();
+  if (connection_) {
+    beast::error_code ignored;
+    connection_->socket.close(ignored);
+  }
   if (listener != nullptr) listener->on_failure(failure, detail, header_seen_);
 }
 

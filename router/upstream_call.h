@@ -3,12 +3,13 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "router/asio.h"
 #include "router/connection_pool.h"
-#include "router/relay_body.h"
+#include "router/upstream_response.h"
 
 namespace scoville::router {
 
@@ -32,8 +33,6 @@ struct CallTimeouts {
   std::chrono::milliseconds idle{30'000};
 };
 
-using UpstreamResponseHeader = http::response_header<>;
-
 // Receives what one call produces. Calls arrive on the worker's thread.
 class CallListener {
  public:
@@ -54,8 +53,8 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  UpstreamCall(asio::any_io_executor executor, ConnectionPool& pool, Upstream& upstream,
-               CallTimeouts timeouts, TimePoint deadline, std::shared_ptr<CallListener> listener);
+  UpstreamCall(IoExecutor executor, ConnectionPool& pool, Upstream& upstream, CallTimeouts timeouts,
+               TimePoint deadline, std::shared_ptr<CallListener> listener);
 
   // Sends `request`, the whole HTTP/1.1 request as it goes on the wire.
   void start(std::string request);
@@ -69,28 +68,47 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   void cancel();
 
  private:
+  // What the call is waiting for, which decides what running out of time means.
+  enum class Phase { kConnect, kSend, kHeader, kBody, kPaused, kDone };
+
   void connect_fresh();
   void on_connect(beast::error_code ec);
   void do_write();
   void on_write(beast::error_code ec);
-  void on_header(beast::error_code ec);
+  void begin_response();
+  void read_more();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  // Parses what the buffer holds, hands on the header and body it completes, then reads more
+  // or finishes.
+  void parse_buffered();
+  void on_read_error(beast::error_code ec);
   void do_read_body();
-  void on_body(beast::error_code ec);
+  void complete();
   void fail(CallFailure failure, const std::string& detail);
-  std::chrono::milliseconds phase_limit(std::chrono::milliseconds phase) const;
-  bool deadline_passed() const;
 
-  asio::any_io_executor executor_;
+  // The timer is armed once per call, for the earliest any phase could end; when it fires
+  // early for the phase then running, it waits again for that phase's end. Phases change
+  // several times a call and never touch the timer.
+  void enter_phase(Phase phase, std::chrono::milliseconds limit);
+  void arm_timer(TimePoint at);
+  void on_timer(beast::error_code ec);
+  void time_out();
+  TimePoint phase_end(std::chrono::milliseconds phase, TimePoint now) const;
+
+  IoExecutor executor_;
   ConnectionPool& pool_;
   Upstream& upstream_;
   const CallTimeouts timeouts_;
   const TimePoint deadline_;
   // Kept alive by the call while it runs; null once the call is finished or cancelled.
   std::shared_ptr<CallListener> listener_;
-
   std::string request_;
   std::unique_ptr<UpstreamConnection> connection_;
-  std::unique_ptr<http::response_parser<RelayBody>> parser_;
+  std::optional<UpstreamResponseParser> parser_;
+  SteadyTimer timer_;
+  Phase phase_ = Phase::kConnect;
+  TimePoint phase_deadline_ = TimePoint::max();
+  bool timer_armed_ = false;
   bool reused_ = false;
   bool header_seen_ = false;
   bool paused_ = false;

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 // An open (but unconnected) socket stands in for a kept-alive connection.
 std::unique_ptr<UpstreamConnection> open_connection(asio::io_context& io) {
   auto connection = std::make_unique<UpstreamConnection>(io.get_executor());
-  connection->stream.socket().open(tcp::v4());
+  connection->socket.open(tcp::v4());
   return connection;
 }
 
@@ -50,7 +50,7 @@ TEST_CASE("a connection that was closed is never handed out") {
   asio::io_context io;
   ConnectionPool pool(4, 1000ms);
   auto connection = open_connection(io);
-  connection->stream.close();
+  connection->socket.close();
   pool.release(kA, std::move(connection), kNow);
   CHECK(pool.acquire(kA, kNow) == nullptr);
 }

@@ -1,0 +1,71 @@
+#include "router/upstream_response.h"
+
+namespace scoville::router {
+
+std::string_view UpstreamResponseHeader::value(http::field id) const {
+  for (const ResponseField& field : fields_) {
+    if (field.id == id) return field.value;
+  }
+  return {};
+}
+
+void UpstreamResponseHeader::add(http::field id, std::string_view name, std::string_view value) {
+  spans_.push_back({id, text_.size(), name.size(), value.size()});
+  text_.insert(text_.end(), name.begin(), name.end());
+  text_.insert(text_.end(), value.begin(), value.end());
+}
+
+void UpstreamResponseHeader::seal() {
+  fields_.clear();
+  const char* text = text_.data();
+  for (const FieldSpan& span : spans_) {
+    fields_.push_back({span.id, std::string_view(text + span.name_at, span.name_size),
+                       std::string_view(text + span.name_at + span.name_size, span.value_size)});
+  }
+}
+
+void UpstreamResponseParser::on_request_impl(http::verb /*method*/,
+                                             beast::string_view /*method_text*/,
+                                             beast::string_view /*target*/, int /*version*/,
+                                             beast::error_code& ec) {
+  // A response parser never reads a request line.
+  ec = http::error::bad_method;
+}
+
+void UpstreamResponseParser::on_response_impl(int code, beast::string_view /*reason*/, int version,
+                                              beast::error_code& /*ec*/) {
+  header_.status_ = static_cast<unsigned>(code);
+  header_.version_ = static_cast<unsigned>(version);
+}
+
+void UpstreamResponseParser::on_field_impl(http::field id, beast::string_view name,
+                                           beast::string_view value, beast::error_code& /*ec*/) {
+  header_.add(id, std::string_view(name.data(), name.size()),
+              std::string_view(value.data(), value.size()));
+}
+
+void UpstreamResponseParser::on_header_impl(beast::error_code& /*ec*/) { header_.seal(); }
+
+void UpstreamResponseParser::on_body_init_impl(
+    const boost::optional<std::uint64_t>& /*content_length*/, beast::error_code& /*ec*/) {}
+
+std::size_t UpstreamResponseParser::on_body_impl(beast::string_view body,
+                                                 beast::error_code& /*ec*/) {
+  body_sink_.append(body.data(), body.size());
+  return body.size();
+}
+
+void UpstreamResponseParser::on_chunk_header_impl(std::uint64_t /*size*/,
+                                                  beast::string_view /*extensions*/,
+                                                  beast::error_code& /*ec*/) {}
+
+std::size_t UpstreamResponseParser::on_chunk_body_impl(std::uint64_t /*remain*/,
+                                                       beast::string_view body,
+                                                       beast::error_code& /*ec*/) {
+  body_sink_.append(body.data(), body.size());
+  return body.size();
+}
+
+void UpstreamResponseParser::on_finish_impl(beast::error_code& /*ec*/) {}
+
+}  // namespace scoville::router

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/container/small_vector.hpp>
+#include <boost/optional.hpp>
+
+#include "router/asio.h"
+
+namespace scoville::router {
+
+// One field of a backend's response header; `id` is Beast's for a known name, else unknown.
+struct ResponseField {
+  http::field id = http::field::unknown;
+  std::string_view name;
+  std::string_view value;
+};
+
+// A backend's response header as its parser read it: the status, the version and the
+// fields in the order they came, all in storage the header owns.
+class UpstreamResponseHeader {
+ public:
+  unsigned status() const { return status_; }
+  unsigned version() const { return version_; }
+  std::span<const ResponseField> fields() const { return {fields_.data(), fields_.size()}; }
+  // The value of the first field with this id, "" when there is none.
+  std::string_view value(http::field id) const;
+
+ private:
+  friend class UpstreamResponseParser;
+
+  struct FieldSpan {
+    http::field id;
+    std::size_t name_at;
+    std::size_t name_size;
+    std::size_t value_size;  // the value follows the name
+  };
+
+  void add(http::field id, std::string_view name, std::string_view value);
+  // Turns the spans into views, once the text stops growing.
+  void seal();
+
+  unsigned status_ = 0;
+  unsigned version_ = 11;
+  // Inline sizes fit the usual backend header, so a call allocates nothing for it.
+  boost::container::small_vector<char, 512> text_;
+  boost::container::small_vector<FieldSpan, 12> spans_;
+  boost::container::small_vector<ResponseField, 12> fields_;
+};
+
+// Reads one response from a backend: the header into an UpstreamResponseHeader, and every
+// piece of body it decodes (by Content-Length, chunked, or until the connection closes)
+// appended to a string the caller owns and empties as it hands the bytes on.
+//
+// Beast's own response parser builds a field container with an allocation a field; this
+// one copies the header into one buffer.
+class UpstreamResponseParser final : public http::basic_parser<false> {
+ public:
+  explicit UpstreamResponseParser(std::string& body_sink) : body_sink_(body_sink) {}
+
+  const UpstreamResponseHeader& header() const { return header_; }
+
+ private:
+  void on_request_impl(http::verb method, beast::string_view method_text, beast::string_view target,
+                       int version, beast::error_code& ec) override;
+  void on_response_impl(int code, beast::string_view reason, int version,
+                        beast::error_code& ec) override;
+  void on_field_impl(http::field id, beast::string_view name, beast::string_view value,
+                     beast::error_code& ec) override;
+  void on_header_impl(beast::error_code& ec) override;
+  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                         beast::error_code& ec) override;
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t size, beast::string_view extensions,
+                            beast::error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, beast::string_view body,
+                                 beast::error_code& ec) override;
+  void on_finish_impl(beast::error_code& ec) override;
+
+  std::string& body_sink_;
+  UpstreamResponseHeader header_;
+};
+
+}  // namespace scoville::router
