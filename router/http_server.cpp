@@ -1,5 +1,6 @@
 #include "router/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <iterator>
 #include <list>
@@ -36,6 +37,11 @@ struct HttpServer::Shared {
 namespace {
 
 constexpr std::chrono::milliseconds kHangupWatchAfter{100};
+
+// A read from a client takes what the buffer has room for, within these bounds: enough for
+// a usual chat request in one read, and no more than a large body needs per read.
+constexpr std::size_t kMinReadBytes = 2 * 1024;
+constexpr std::size_t kMaxReadBytes = 64 * 1024;
 
 // A machine-readable code for each way a client can break the server's limits.
 std::string limit_code(http::status status) {
@@ -91,7 +97,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   using Executor = asio::io_context::executor_type;
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  Session(tcp::socket socket, Executor executor, std::shared_ptr<Shared> shared)
+  Session(TcpSocket socket, Executor executor, std::shared_ptr<Shared> shared)
       : socket_(std::move(socket)),
         executor_(executor),
         shared_(std::move(shared)),
@@ -128,6 +134,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     return !closed_ && exchange_open_ && exchange == exchange_id_;
   }
   void do_read();
+  void read_more();
+  void on_read_some(beast::error_code ec, std::size_t bytes);
+  // Parses what the buffer holds; reads more, or goes on with the request once it is whole.
+  void parse_buffered();
   void on_read(beast::error_code ec);
   void fail_request(http::status status, const std::string& message);
   void queue_response(HttpResponse response);
@@ -152,7 +162,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void arm_timer(TimePoint deadline);
   void on_timer();
 
-  tcp::socket socket_;
+  TcpSocket socket_;
   const Executor executor_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
@@ -161,7 +171,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   // One timer serves both deadlines. It is moved earlier when needed, never later: when it
   // fires before the deadline it is waiting for, it is set again, so a deadline pushed back
   // at every write costs no timer operation.
-  asio::steady_timer timer_;
+  SteadyTimer timer_;
   bool timer_armed_ = false;
   TimePoint timer_expiry_{};
   bool reading_ = false;
@@ -271,14 +281,61 @@ void HttpServer::Session::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
   parser_->body_limit(shared_->limits.max_body_bytes);
+  // One put() takes the header and as much of the body as the buffer holds.
+  parser_->eager(true);
   read_timed_out_ = false;
   reading_ = true;
   read_deadline_ = std::chrono::steady_clock::now() +
                    (first_request_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
   arm_timer(read_deadline_);
-  http::async_read(
-      socket_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  // A client that sent its next request early has it waiting in the buffer already. It is
+  // parsed on the next turn of the loop, not inside the end of the exchange before it.
+  if (buffer_.size() > 0) {
+    asio::post(executor_, [self = shared_from_this()] {
+      if (!self->closed_) self->parse_buffered();
+    });
+    return;
+  }
+  read_more();
+}
+
+void HttpServer::Session::read_more() {
+  // The deadline passed while the buffered bytes waited for their turn.
+  if (read_timed_out_) return on_read(asio::error::operation_aborted);
+
+  // As much as the buffer has room for, and never less than a usual request.
+  const std::size_t room =
+      std::clamp<std::size_t>(buffer_.capacity() - buffer_.size(), kMinReadBytes, kMaxReadBytes);
+  socket_.async_read_some(buffer_.prepare(room),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->on_read_some(ec, bytes);
+                          });
+}
+
+void HttpServer::Session::on_read_some(beast::error_code ec, std::size_t bytes) {
+  if (ec == asio::error::eof && !read_timed_out_) {
+    // The end of the connection cuts a request begun; before one it just ends the session.
+    if (!parser_->got_some()) return on_read(http::error::end_of_stream);
+    parser_->put_eof(ec);
+    return on_read(ec);
+  }
+  if (ec) return on_read(ec);
+
+  buffer_.commit(bytes);
+  parse_buffered();
+}
+
+void HttpServer::Session::parse_buffered() {
+  while (!parser_->is_done() && buffer_.size() > 0) {
+    beast::error_code ec;
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) break;
+    if (ec) return on_read(ec);
+    if (used == 0) break;
+  }
+  if (parser_->is_done()) return on_read({});
+  read_more();
 }
 
 void HttpServer::Session::on_read(beast::error_code ec) {
@@ -652,7 +709,7 @@ void HttpServer::do_accept() {
   acceptor_.async_accept(io_, beast::bind_front_handler(&HttpServer::on_accept, this));
 }
 
-void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
+void HttpServer::on_accept(beast::error_code ec, TcpSocket socket) {
   if (ec == asio::error::operation_aborted) {
     return;
   }

@@ -58,7 +58,7 @@ class HttpServer {
   struct Shared;
 
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
+  void on_accept(beast::error_code ec, TcpSocket socket);
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;

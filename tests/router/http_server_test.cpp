@@ -10,12 +10,20 @@
 #include "router/asio.h"
 #include "router/http_server.h"
 #include "tests/support/command_runner.h"
+#include "tests/support/temp_dir.h"
 
 namespace scoville::router {
 namespace {
 
 using test_support::CommandResult;
 using test_support::run_command;
+
+// A digest of `text`, to tell a body read whole from one cut or reordered.
+std::uint64_t digest(std::string_view text) {
+  std::uint64_t sum = 0;
+  for (const char c : text) sum = sum * 31 + static_cast<unsigned char>(c);
+  return sum;
+}
 
 // Answers /whole with a JSON body and /stream with three server-sent events; /threaded streams
 // 200 events written from a thread of its own, and /late writes to its exchange after it has
@@ -81,6 +89,15 @@ class TestHandler final : public HttpHandler {
         exchange->write_chunk("data: " + std::to_string(i) + "\n\n");
       }
       exchange->end_stream();
+      return;
+    }
+    if (request.target() == "/size") {
+      // The body's length and a digest of it, to tell a body read whole from one cut.
+      HttpResponse response{http::status::ok, request.version()};
+      response.body() =
+          std::to_string(request.body().size()) + " " + std::to_string(digest(request.body()));
+      response.prepare_payload();
+      exchange->respond(std::move(response));
       return;
     }
     HttpResponse response{http::status::ok, request.version()};
@@ -220,6 +237,45 @@ TEST_CASE("a stream ended after its last chunk was written still ends, chunked o
   CHECK(result.stdout_text == "data: 1\n\n{\"echo\":\"/whole\"}");
   const std::string old_client = raw_exchange(server.port(), "GET /end-later HTTP/1.0\r\n\r\n");
   CHECK(old_client.ends_with("\r\n\r\ndata: 1\n\n"));
+}
+
+TEST_CASE("a request that arrives a few bytes at a time is read whole") {
+  RunningServer server;
+  const std::string request =
+      "POST /size HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
+      "hello world";
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+  socket.set_option(tcp::no_delay(true));
+  for (std::size_t at = 0; at < request.size(); at += 3) {
+    asio::write(socket, asio::buffer(request.substr(at, 3)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::string reply;
+  beast::error_code ec;
+  char buffer[4096];
+  for (;;) {
+    const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
+    if (ec) break;
+    reply.append(buffer, n);
+  }
+
+  CHECK(reply.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(reply.ends_with("\r\n\r\n11 " + std::to_string(digest("hello world"))));
+}
+
+TEST_CASE("a body many reads long arrives whole") {
+  RunningServer server;
+  std::string body;
+  for (int i = 0; i < 300'000; ++i) body += static_cast<char>('a' + (i * 7) % 26);
+  const test_support::TempDir dir;
+  const std::string path = dir.write_file("body.txt", body).string();
+
+  const CommandResult result = curl({"--data-binary", "@" + path, server.url("/size")});
+
+  REQUIRE(result.exited_with(0));
+  CHECK(result.stdout_text == "300000 " + std::to_string(digest(body)));
 }
 
 TEST_CASE("keep-alive serves several requests on one connection") {
