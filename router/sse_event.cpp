@@ -131,9 +131,12 @@ class ChunkPolicy {
   // Where "choices" starts in the text scanned, and the state there; nullopt without one.
   std::optional<std::size_t> choices_pos() const { return choices_pos_; }
   const detail::ChunkScanState& choices_state() const { return choices_state_; }
+  // The first non-empty content string, quotes and all; empty when there is none.
+  std::string_view content_token() const { return content_token_; }
 
  private:
   detail::ChunkScanState state_;
+  std::string_view content_token_;
   std::size_t member_pos_ = 0;
   detail::ChunkScanState member_state_;
   std::optional<std::size_t> choices_pos_;
@@ -234,6 +237,7 @@ Role ChunkPolicy::value(Role role, std::string_view token) {
       return Role::kNone;
     case Role::kOutputText:
       if (first == '"') {
+        if (token.size() > 2 && content_token_.empty()) content_token_ = token;
         state_.content = state_.content || token.size() > 2;
       } else {
         // An array of content parts, or a type no schema gives it: the parser decides.
@@ -390,11 +394,22 @@ SseEventInfo OpenAiEventClassifier::classify(std::string_view raw_event) {
   if (!payload) return {};
   if (is_key(*payload, "[DONE]")) return {.kind = SseEventKind::kDone};
 
+  // The last content chunk with another string in its place: plain bytes from its head up
+  // to the closing quote where its tail begins.
+  if (!shape_.empty() && payload->size() > shape_head_ + shape_tail_ &&
+      payload->starts_with(std::string_view(shape_).substr(0, shape_head_)) &&
+      payload->ends_with(std::string_view(shape_).substr(shape_.size() - shape_tail_)) &&
+      skip_plain_string_bytes(*payload, shape_head_) == payload->size() - shape_tail_) {
+    return shape_info_;
+  }
+
   if (!prefix_.empty() && payload->starts_with(prefix_)) {
     ChunkPolicy policy(prefix_state_);
     const JsonScanResult result =
         JsonScanner<ChunkPolicy>(*payload, policy).resume_top_members(Role::kTop, prefix_.size());
-    return classified(result, policy, *payload);
+    const SseEventInfo info = classified(result, policy, *payload);
+    if (result == JsonScanResult::kValid) remember_shape(*payload, policy.content_token(), info);
+    return info;
   }
 
   ChunkPolicy policy;
@@ -406,7 +421,19 @@ SseEventInfo OpenAiEventClassifier::classify(std::string_view raw_event) {
     prefix_.assign(payload->substr(0, *policy.choices_pos()));
     prefix_state_ = policy.choices_state();
   }
-  return classified(result, policy, *payload);
+  const SseEventInfo info = classified(result, policy, *payload);
+  if (result == JsonScanResult::kValid) remember_shape(*payload, policy.content_token(), info);
+  return info;
+}
+
+void OpenAiEventClassifier::remember_shape(std::string_view payload, std::string_view content_token,
+                                           const SseEventInfo& info) {
+  // Only a content chunk the scan alone classified: a clean scan of a JSON object.
+  if (content_token.empty() || info.kind != SseEventKind::kContent) return;
+  shape_.assign(payload);
+  shape_head_ = static_cast<std::size_t>(content_token.data() - payload.data()) + 1;
+  shape_tail_ = payload.size() - (shape_head_ + content_token.size() - 2);
+  shape_info_ = info;
 }
 
 }  // namespace scoville::router

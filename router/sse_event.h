@@ -169,13 +169,26 @@ struct ChunkScanState {
 // backend begins every chunk of a stream with the same members ({"id":..,"object":..,
 // "created":..,"model":..,), so a chunk that begins like the last one up to its "choices" is
 // scanned from there, in the state the last scan was in at that point.
+//
+// Content chunks of a stream usually differ only in their text, too. A chunk that is the last
+// content chunk with another plain, non-empty string in place of its content string has the
+// same structure, so it is classified as that one was without being scanned.
 class OpenAiEventClassifier {
  public:
   SseEventInfo classify(std::string_view raw_event);
 
  private:
+  // Notes a content chunk's shape for the chunks after it.
+  void remember_shape(std::string_view payload, std::string_view content_token,
+                      const SseEventInfo& info);
+
   std::string prefix_;  // the last chunk scanned whole, up to its top-level "choices" key
   detail::ChunkScanState prefix_state_;
+
+  std::string shape_;           // the last content chunk scanned
+  std::size_t shape_head_ = 0;  // its bytes up to and with its content string's opening quote
+  std::size_t shape_tail_ = 0;  // its bytes from that string's closing quote on
+  SseEventInfo shape_info_;
 };
 
 }  // namespace scoville::router

@@ -310,6 +310,14 @@ TEST_CASE("a stream's classifier says what the one-off classification says, chun
   const std::vector<std::string> payloads = {
       head + R"("model":"m","choices":[{"index":0,"delta":{"role":"assistant"}}]})",
       head + R"("model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]})",
+      // The last content chunk with its string changed: plainly, or in ways that are not a
+      // plain string in the same place.
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"Hello there, 16+ bytes"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"a\"b"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"a"b"}}]})",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"x"}}]}"}}]})",
+      head + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\x01\"}}]}",
+      head + R"("model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]})",
       head + R"("model":"m","choices":[{"index":0,"delta":{"content":""}}]})",
       head + R"("model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}})",
       head + R"("model":"m","choices":[{"index":0,"delta":{"content":"x"}}],"error":null})",
