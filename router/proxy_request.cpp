@@ -80,7 +80,8 @@ bool is_passed_on(const http::fields& message, const http::fields::value_type& f
 template <class Visit>
 void for_each_passed_on(const UpstreamResponseHeader& header, Visit visit) {
   const std::string_view connection = header.value(http::field::connection);
-  for (const ResponseField& field : header.fields()) {
+  for (std::size_t i = 0; i < header.field_count(); ++i) {
+    const ResponseField field = header.field(i);
     if (is_passed_on(field.id, field.name, connection)) visit(field);
   }
 }
@@ -420,7 +421,7 @@ void ProxyRequest::on_complete() {
 
       HttpResponse response = response_like(*upstream_header_, request_.client_request.version());
       response.body() = whole_body_;
-      last_error_response_ = std::move(response);
+      last_error_response_ = std::make_unique<HttpResponse>(std::move(response));
       failures_.push_back(current_->upstream->name() + ": HTTP " + std::to_string(status));
       return retry_or_give_up(status == 429 ? "http_429" : "http_5xx", retry_after);
     }

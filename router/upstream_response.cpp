@@ -2,26 +2,27 @@
 
 namespace scoville::router {
 
+ResponseField UpstreamResponseHeader::field(std::size_t index) const {
+  const FieldSpan& span = spans_[index];
+  const char* name = text_.data() + span.name_at;
+  return {span.id, std::string_view(name, span.name_size),
+          std::string_view(name + span.name_size, span.value_size)};
+}
+
 std::string_view UpstreamResponseHeader::value(http::field id) const {
-  for (const ResponseField& field : fields_) {
-    if (field.id == id) return field.value;
+  for (std::size_t i = 0; i < spans_.size(); ++i) {
+    if (spans_[i].id == id) return field(i).value;
   }
   return {};
 }
 
 void UpstreamResponseHeader::add(http::field id, std::string_view name, std::string_view value) {
-  spans_.push_back({id, text_.size(), name.size(), value.size()});
+  // The parser's header limit keeps every offset and size below 2^16.
+  spans_.push_back({static_cast<std::uint16_t>(text_.size()),
+                    static_cast<std::uint16_t>(name.size()),
+                    static_cast<std::uint16_t>(value.size()), id});
   text_.insert(text_.end(), name.begin(), name.end());
   text_.insert(text_.end(), value.begin(), value.end());
-}
-
-void UpstreamResponseHeader::seal() {
-  fields_.clear();
-  const char* text = text_.data();
-  for (const FieldSpan& span : spans_) {
-    fields_.push_back({span.id, std::string_view(text + span.name_at, span.name_size),
-                       std::string_view(text + span.name_at + span.name_size, span.value_size)});
-  }
 }
 
 void UpstreamResponseParser::on_request_impl(http::verb /*method*/,
@@ -44,7 +45,7 @@ void UpstreamResponseParser::on_field_impl(http::field id, beast::string_view na
               std::string_view(value.data(), value.size()));
 }
 
-void UpstreamResponseParser::on_header_impl(beast::error_code& /*ec*/) { header_.seal(); }
+void UpstreamResponseParser::on_header_impl(beast::error_code& /*ec*/) {}
 
 void UpstreamResponseParser::on_body_init_impl(
     const boost::optional<std::uint64_t>& /*content_length*/, beast::error_code& /*ec*/) {}

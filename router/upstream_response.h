@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,32 +23,36 @@ struct ResponseField {
 // fields in the order they came, all in storage the header owns.
 class UpstreamResponseHeader {
  public:
+  // The most header bytes a backend may send; the parser refuses more.
+  static constexpr std::uint32_t kMaxBytes = 16 * 1024;
+
   unsigned status() const { return status_; }
   unsigned version() const { return version_; }
-  std::span<const ResponseField> fields() const { return {fields_.data(), fields_.size()}; }
+  std::size_t field_count() const { return spans_.size(); }
+  ResponseField field(std::size_t index) const;
   // The value of the first field with this id, "" when there is none.
   std::string_view value(http::field id) const;
 
  private:
   friend class UpstreamResponseParser;
 
+  // Where a field's name and value (which follows it) are in the text. Sizes fit 16 bits
+  // because the whole header is at most kMaxBytes.
   struct FieldSpan {
+    std::uint16_t name_at;
+    std::uint16_t name_size;
+    std::uint16_t value_size;
     http::field id;
-    std::size_t name_at;
-    std::size_t name_size;
-    std::size_t value_size;  // the value follows the name
   };
 
   void add(http::field id, std::string_view name, std::string_view value);
-  // Turns the spans into views, once the text stops growing.
-  void seal();
 
   unsigned status_ = 0;
   unsigned version_ = 11;
-  // Inline sizes fit the usual backend header, so a call allocates nothing for it.
-  boost::container::small_vector<char, 512> text_;
+  // Inline sizes fit a usual backend header, so most calls allocate nothing for it; the
+  // call holding the header stays small enough for the allocator's per-thread cache.
+  boost::container::small_vector<char, 256> text_;
   boost::container::small_vector<FieldSpan, 12> spans_;
-  boost::container::small_vector<ResponseField, 12> fields_;
 };
 
 // Reads one response from a backend: the header into an UpstreamResponseHeader, and every
@@ -60,7 +63,9 @@ class UpstreamResponseHeader {
 // one copies the header into one buffer.
 class UpstreamResponseParser final : public http::basic_parser<false> {
  public:
-  explicit UpstreamResponseParser(std::string& body_sink) : body_sink_(body_sink) {}
+  explicit UpstreamResponseParser(std::string& body_sink) : body_sink_(body_sink) {
+    header_limit(UpstreamResponseHeader::kMaxBytes);
+  }
 
   const UpstreamResponseHeader& header() const { return header_; }
 

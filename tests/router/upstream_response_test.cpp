@@ -1,0 +1,121 @@
+// The parser of backends' responses: the header it keeps and the body it hands on.
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "router/upstream_response.h"
+
+namespace scoville::router {
+namespace {
+
+// Feeds `text` to a fresh parser in pieces of `piece` bytes, as reads would bring it.
+struct Parsed {
+  std::string body;
+  beast::error_code error;
+  bool done = false;
+};
+
+Parsed parse(UpstreamResponseParser& parser, std::string& body, const std::string& text,
+             std::size_t piece) {
+  Parsed parsed;
+  std::string buffered;
+  for (std::size_t at = 0; at < text.size() && !parsed.error; at += piece) {
+    buffered += text.substr(at, piece);
+    while (!buffered.empty() && !parser.is_done()) {
+      beast::error_code ec;
+      const std::size_t used = parser.put(asio::buffer(buffered), ec);
+      buffered.erase(0, used);
+      if (ec == http::error::need_more) break;
+      if (ec) {
+        parsed.error = ec;
+        break;
+      }
+      if (parser.is_header_done()) parser.eager(true);
+      if (used == 0) break;
+    }
+    parsed.body += body;
+    body.clear();
+  }
+  parsed.done = parser.is_done();
+  return parsed;
+}
+
+TEST_CASE("a backend's header keeps its status, version and fields in order") {
+  std::string body;
+  UpstreamResponseParser parser(body);
+  const std::string text =
+      "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nX-Custom: a b\r\n"
+      "Content-Type: application/json\r\nX-Custom: again\r\nContent-Length: 2\r\n\r\n{}";
+
+  const Parsed parsed = parse(parser, body, text, 7);
+
+  REQUIRE_FALSE(parsed.error);
+  CHECK(parsed.done);
+  CHECK(parsed.body == "{}");
+  const UpstreamResponseHeader& header = parser.header();
+  CHECK(header.status() == 429);
+  CHECK(header.version() == 11);
+  REQUIRE(header.field_count() == 5);
+  CHECK(header.field(0).id == http::field::retry_after);
+  CHECK(header.field(1).name == "X-Custom");
+  CHECK(header.field(1).id == http::field::unknown);
+  CHECK(header.field(1).value == "a b");
+  CHECK(header.field(3).value == "again");
+  CHECK(header.value(http::field::retry_after) == "2");
+  CHECK(header.value(http::field::content_type) == "application/json");
+  CHECK(header.value(http::field::server).empty());
+}
+
+TEST_CASE("a header larger than its inline storage is kept whole") {
+  std::string body;
+  UpstreamResponseParser parser(body);
+  std::string text = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 40; ++i) {
+    text += "X-Field-" + std::to_string(i) + ": " +
+            std::string(60, static_cast<char>('a' + i % 26)) + "\r\n";
+  }
+  text += "Content-Length: 0\r\n\r\n";
+
+  const Parsed parsed = parse(parser, body, text, 1000);
+
+  REQUIRE_FALSE(parsed.error);
+  const UpstreamResponseHeader& header = parser.header();
+  REQUIRE(header.field_count() == 41);
+  for (int i = 0; i < 40; ++i) {
+    CAPTURE(i);
+    const ResponseField field = header.field(static_cast<std::size_t>(i));
+    CHECK(field.name == "X-Field-" + std::to_string(i));
+    CHECK(field.value == std::string(60, static_cast<char>('a' + i % 26)));
+  }
+}
+
+TEST_CASE("a header over the limit is refused") {
+  std::string body;
+  UpstreamResponseParser parser(body);
+  const std::string text =
+      "HTTP/1.1 200 OK\r\nX-Big: " + std::string(UpstreamResponseHeader::kMaxBytes, 'x') +
+      "\r\n\r\n";
+
+  const Parsed parsed = parse(parser, body, text, 4096);
+
+  CHECK(parsed.error == http::error::header_limit);
+}
+
+TEST_CASE("a chunked body arrives decoded, whatever the reads cut it into") {
+  const std::string text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n";
+  for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+    CAPTURE(piece);
+    std::string body;
+    UpstreamResponseParser parser(body);
+    const Parsed parsed = parse(parser, body, text, piece);
+    REQUIRE_FALSE(parsed.error);
+    CHECK(parsed.done);
+    CHECK(parsed.body == "hello, world");
+    CHECK(parser.keep_alive());
+  }
+}
+
+}  // namespace
+}  // namespace scoville::router
