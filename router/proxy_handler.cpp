@@ -1,8 +1,9 @@
 #include "router/proxy_handler.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "router/completion_body.h"
 #include "router/openai_error.h"
@@ -214,7 +215,14 @@ std::string ProxyHandler::request_id_for(const HttpRequest& request) {
   return new_request_id();
 }
 
-std::string ProxyHandler::new_request_id() { return fmt::format("{:016x}", random_()); }
+std::string ProxyHandler::new_request_id() {
+  // Sixteen hex digits, zero-padded.
+  std::string id(16, '0');
+  std::array<char, 16> digits;
+  const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), random_(), 16);
+  std::copy(digits.data(), end, id.end() - (end - digits.data()));
+  return id;
+}
 
 void ProxyHandler::on_protocol_error(const ProtocolError& error, HttpResponse& response) {
   const std::string request_id = new_request_id();

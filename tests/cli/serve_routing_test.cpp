@@ -115,6 +115,7 @@ TEST_CASE("an incoming X-Request-Id is kept, and one is made up when it is missi
     INFO(reply->describe());
     CHECK(reply->status == 200);
     CHECK(reply->header("x-request-id").size() == 16);
+    CHECK(reply->header("x-request-id").find_first_not_of("0123456789abcdef") == std::string::npos);
   }
   CHECK(first.header("x-request-id") != second.header("x-request-id"));
   CHECK(router.wait_for_access_line(4)["request_id"] == too_long.header("x-request-id"));
