@@ -221,11 +221,12 @@ void UpstreamCall::parse_buffered() {
     if (used == 0) break;
   }
 
-  if (!connection_->body.empty()) {
+  // The body may be a view of the read buffer: it is handed on before the next read.
+  if (const std::string_view body = parser_->body(); !body.empty()) {
     std::shared_ptr<CallListener> listener = listener_;
-    listener->on_body(connection_->body);
-    connection_->body.clear();
+    listener->on_body(body);
     if (listener_ == nullptr) return;
+    parser_->clear_body();
   }
   if (parser_->is_done()) return complete();
   if (!header_seen_) return read_more();

@@ -50,9 +50,27 @@ void UpstreamResponseParser::on_header_impl(beast::error_code& /*ec*/) {}
 void UpstreamResponseParser::on_body_init_impl(
     const boost::optional<std::uint64_t>& /*content_length*/, beast::error_code& /*ec*/) {}
 
+void UpstreamResponseParser::add_body(beast::string_view piece) {
+  if (body_sink_.empty()) {
+    // A piece that continues the run in the input extends it; one that does not (framing
+    // lies between) makes the run a copy, and the pieces after it are appended.
+    if (body_run_.empty()) {
+      body_run_ = std::string_view(piece.data(), piece.size());
+      return;
+    }
+    if (body_run_.data() + body_run_.size() == piece.data()) {
+      body_run_ = std::string_view(body_run_.data(), body_run_.size() + piece.size());
+      return;
+    }
+    body_sink_.assign(body_run_);
+    body_run_ = {};
+  }
+  body_sink_.append(piece.data(), piece.size());
+}
+
 std::size_t UpstreamResponseParser::on_body_impl(beast::string_view body,
                                                  beast::error_code& /*ec*/) {
-  body_sink_.append(body.data(), body.size());
+  add_body(body);
   return body.size();
 }
 
@@ -63,7 +81,7 @@ void UpstreamResponseParser::on_chunk_header_impl(std::uint64_t /*size*/,
 std::size_t UpstreamResponseParser::on_chunk_body_impl(std::uint64_t /*remain*/,
                                                        beast::string_view body,
                                                        beast::error_code& /*ec*/) {
-  body_sink_.append(body.data(), body.size());
+  add_body(body);
   return body.size();
 }
 

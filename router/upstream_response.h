@@ -55,19 +55,30 @@ class UpstreamResponseHeader {
   boost::container::small_vector<FieldSpan, 12> spans_;
 };
 
-// Reads one response from a backend: the header into an UpstreamResponseHeader, and every
-// piece of body it decodes (by Content-Length, chunked, or until the connection closes)
-// appended to a string the caller owns and empties as it hands the bytes on.
+// Reads one response from a backend: the header into an UpstreamResponseHeader, and the
+// body it decodes (by Content-Length, chunked, or until the connection closes) kept for the
+// caller to hand on.
 //
 // Beast's own response parser builds a field container with an allocation a field; this
-// one copies the header into one buffer.
+// one copies the header into one buffer. Body bytes that lie in one run of the input (all of
+// a read, unless chunk framing cuts them) are not copied at all.
 class UpstreamResponseParser final : public http::basic_parser<false> {
  public:
+  // `body_sink` holds body bytes that had to be copied; the caller lends it so that its
+  // capacity outlives the parser.
   explicit UpstreamResponseParser(std::string& body_sink) : body_sink_(body_sink) {
     header_limit(UpstreamResponseHeader::kMaxBytes);
   }
 
   const UpstreamResponseHeader& header() const { return header_; }
+
+  // The body bytes decoded since the last clear_body(). The view may point into the input
+  // given to put(), so it is valid only while those bytes stay where they are.
+  std::string_view body() const { return body_sink_.empty() ? body_run_ : body_sink_; }
+  void clear_body() {
+    body_sink_.clear();
+    body_run_ = {};
+  }
 
  private:
   void on_request_impl(http::verb method, beast::string_view method_text, beast::string_view target,
@@ -86,7 +97,10 @@ class UpstreamResponseParser final : public http::basic_parser<false> {
                                  beast::error_code& ec) override;
   void on_finish_impl(beast::error_code& ec) override;
 
+  void add_body(beast::string_view piece);
+
   std::string& body_sink_;
+  std::string_view body_run_;  // body bytes still in the input, when nothing was copied
   UpstreamResponseHeader header_;
 };
 

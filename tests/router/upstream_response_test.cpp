@@ -8,15 +8,15 @@
 namespace scoville::router {
 namespace {
 
-// Feeds `text` to a fresh parser in pieces of `piece` bytes, as reads would bring it.
+// Feeds `text` to a parser in pieces of `piece` bytes, as reads would bring them, and
+// collects the body it hands on after each put(), as a call does before its next read.
 struct Parsed {
   std::string body;
   beast::error_code error;
   bool done = false;
 };
 
-Parsed parse(UpstreamResponseParser& parser, std::string& body, const std::string& text,
-             std::size_t piece) {
+Parsed parse(UpstreamResponseParser& parser, const std::string& text, std::size_t piece) {
   Parsed parsed;
   std::string buffered;
   for (std::size_t at = 0; at < text.size() && !parsed.error; at += piece) {
@@ -24,6 +24,8 @@ Parsed parse(UpstreamResponseParser& parser, std::string& body, const std::strin
     while (!buffered.empty() && !parser.is_done()) {
       beast::error_code ec;
       const std::size_t used = parser.put(asio::buffer(buffered), ec);
+      parsed.body += parser.body();
+      parser.clear_body();
       buffered.erase(0, used);
       if (ec == http::error::need_more) break;
       if (ec) {
@@ -33,21 +35,19 @@ Parsed parse(UpstreamResponseParser& parser, std::string& body, const std::strin
       if (parser.is_header_done()) parser.eager(true);
       if (used == 0) break;
     }
-    parsed.body += body;
-    body.clear();
   }
   parsed.done = parser.is_done();
   return parsed;
 }
 
 TEST_CASE("a backend's header keeps its status, version and fields in order") {
-  std::string body;
-  UpstreamResponseParser parser(body);
+  std::string sink;
+  UpstreamResponseParser parser(sink);
   const std::string text =
       "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nX-Custom: a b\r\n"
       "Content-Type: application/json\r\nX-Custom: again\r\nContent-Length: 2\r\n\r\n{}";
 
-  const Parsed parsed = parse(parser, body, text, 7);
+  const Parsed parsed = parse(parser, text, 7);
 
   REQUIRE_FALSE(parsed.error);
   CHECK(parsed.done);
@@ -67,8 +67,8 @@ TEST_CASE("a backend's header keeps its status, version and fields in order") {
 }
 
 TEST_CASE("a header larger than its inline storage is kept whole") {
-  std::string body;
-  UpstreamResponseParser parser(body);
+  std::string sink;
+  UpstreamResponseParser parser(sink);
   std::string text = "HTTP/1.1 200 OK\r\n";
   for (int i = 0; i < 40; ++i) {
     text += "X-Field-" + std::to_string(i) + ": " +
@@ -76,7 +76,7 @@ TEST_CASE("a header larger than its inline storage is kept whole") {
   }
   text += "Content-Length: 0\r\n\r\n";
 
-  const Parsed parsed = parse(parser, body, text, 1000);
+  const Parsed parsed = parse(parser, text, 1000);
 
   REQUIRE_FALSE(parsed.error);
   const UpstreamResponseHeader& header = parser.header();
@@ -90,15 +90,40 @@ TEST_CASE("a header larger than its inline storage is kept whole") {
 }
 
 TEST_CASE("a header over the limit is refused") {
-  std::string body;
-  UpstreamResponseParser parser(body);
+  std::string sink;
+  UpstreamResponseParser parser(sink);
   const std::string text =
       "HTTP/1.1 200 OK\r\nX-Big: " + std::string(UpstreamResponseHeader::kMaxBytes, 'x') +
       "\r\n\r\n";
 
-  const Parsed parsed = parse(parser, body, text, 4096);
+  const Parsed parsed = parse(parser, text, 4096);
 
   CHECK(parsed.error == http::error::header_limit);
+}
+
+TEST_CASE("a body in one run of the input is handed on in place, and a chunked one copied") {
+  std::string sink;
+  UpstreamResponseParser whole(sink);
+  const std::string text = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world";
+  beast::error_code ec;
+  std::size_t used = whole.put(asio::buffer(text), ec);
+  REQUIRE_FALSE(ec);
+  whole.eager(true);
+  used += whole.put(asio::buffer(text.data() + used, text.size() - used), ec);
+  REQUIRE_FALSE(ec);
+  CHECK(whole.body() == "hello world");
+  CHECK(whole.body().data() == text.data() + text.size() - 11);
+  CHECK(sink.empty());
+
+  UpstreamResponseParser chunked(sink);
+  const std::string framed =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n";
+  used = chunked.put(asio::buffer(framed), ec);
+  REQUIRE_FALSE(ec);
+  chunked.eager(true);
+  chunked.put(asio::buffer(framed.data() + used, framed.size() - used), ec);
+  CHECK(chunked.body() == "hello world");
+  CHECK(sink == "hello world");
 }
 
 TEST_CASE("a chunked body arrives decoded, whatever the reads cut it into") {
@@ -107,9 +132,9 @@ TEST_CASE("a chunked body arrives decoded, whatever the reads cut it into") {
       "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n";
   for (std::size_t piece = 1; piece <= text.size(); ++piece) {
     CAPTURE(piece);
-    std::string body;
-    UpstreamResponseParser parser(body);
-    const Parsed parsed = parse(parser, body, text, piece);
+    std::string sink;
+    UpstreamResponseParser parser(sink);
+    const Parsed parsed = parse(parser, text, piece);
     REQUIRE_FALSE(parsed.error);
     CHECK(parsed.done);
     CHECK(parsed.body == "hello, world");
