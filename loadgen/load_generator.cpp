@@ -17,6 +17,11 @@ using router::tcp;
 
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
 
+// After connect failures in a row a --duration run waits 5 ms, then twice as long after each
+// further one, up to a second.
+constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
+constexpr auto kLongestBackoff = std::chrono::milliseconds(1'000);
+
 // Sub-streams of the seed, one per kind of draw, so that adding a class mix or a rate never
 // changes the lengths a seed gives.
 constexpr std::uint64_t kInputStream = 1;
@@ -43,6 +48,7 @@ LoadGenerator::LoadGenerator(BenchSpec spec, ProgressCallback progress)
       progress_(std::move(progress)),
       arrival_timer_(io_),
       progress_timer_(io_),
+      backoff_timer_(io_),
       input_random_(stream_of(spec_.seed, kInputStream)),
       output_random_(stream_of(spec_.seed, kOutputStream)),
       class_random_(stream_of(spec_.seed, kClassStream)),
@@ -203,15 +209,18 @@ void LoadGenerator::on_done(ClientConnection& connection, const RequestPlan& pla
     stats_.record(outcome, seconds_since_start(plan.start), seconds_since_start(finished));
   }
 
+  const bool connect_failed = outcome.failure == FailureKind::kConnect;
+  connect_failures_in_a_row_ = connect_failed ? connect_failures_in_a_row_ + 1 : 0;
+
   // The outcome has been read; the connection may take its next request.
-  if (arrivals_ && !waiting_.empty()) {
+  if (!arrivals_ && !planned_requests_ && connect_failed && more_to_send(Clock::now())) {
+    back_off(connection);
+  } else if (arrivals_ && !waiting_.empty()) {
     const RequestPlan next = waiting_.front();
     waiting_.pop_front();
     ++in_flight_;
     connection.send(next);
   } else if (!arrivals_ && more_to_send(Clock::now())) {
-    // TODO(#4): a refused connection fails at once and its successor follows at once, so a
-    // --duration run against a server that is down spins; back off after connect failures.
     ++in_flight_;
     connection.send(next_plan(Clock::now()));
   } else {
@@ -220,14 +229,42 @@ void LoadGenerator::on_done(ClientConnection& connection, const RequestPlan& pla
   finish_if_idle();
 }
 
+void LoadGenerator::back_off(ClientConnection& connection) {
+  backing_off_.push_back(&connection);
+  if (backing_off_.size() > 1) return;  // the timer is set already
+
+  // 5 ms doubled for each failure in a row after the first, and never past the run's end.
+  const int doublings = std::min(connect_failures_in_a_row_ - 1, 16);
+  const auto wait = std::min<Clock::duration>(kFirstBackoff * (1 << doublings), kLongestBackoff);
+  const Clock::time_point end = run_start_ + to_clock(spec_.duration_seconds.value_or(0.0));
+  backoff_timer_.expires_at(std::min(Clock::now() + wait, end));
+  backoff_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_backoff_timer();
+  });
+}
+
+void LoadGenerator::on_backoff_timer() {
+  const std::vector<ClientConnection*> ready = std::exchange(backing_off_, {});
+  for (ClientConnection* connection : ready) {
+    if (more_to_send(Clock::now())) {
+      ++in_flight_;
+      connection->send(next_plan(Clock::now()));
+    } else {
+      idle_.push_back(connection);
+    }
+  }
+  finish_if_idle();
+}
+
 void LoadGenerator::finish_if_idle() {
   const bool nothing_left = arrivals_ ? !next_arrival_seconds_ : !more_to_send(Clock::now());
-  if (finished_ || in_flight_ > 0 || !waiting_.empty() || !nothing_left) {
+  if (finished_ || in_flight_ > 0 || !waiting_.empty() || !backing_off_.empty() || !nothing_left) {
     return;
   }
   finished_ = true;
   arrival_timer_.cancel();
   progress_timer_.cancel();
+  backoff_timer_.cancel();
   for (const auto& connection : connections_) connection->close();
   if (progress_) report_progress();
 }

@@ -72,6 +72,10 @@ class LoadGenerator {
   ClientConnection& new_connection();
   void on_done(ClientConnection& connection, const RequestPlan& plan, const RequestOutcome& outcome,
                Clock::time_point finished);
+  // In a --duration run a connection whose request could not connect waits before its next,
+  // longer after each failure in a row, so a run against a server that is down does not spin.
+  void back_off(ClientConnection& connection);
+  void on_backoff_timer();
   void finish_if_idle();
   void report_progress();
   double seconds_since_start(Clock::time_point time) const;
@@ -86,6 +90,7 @@ class LoadGenerator {
   router::asio::io_context io_;
   router::asio::steady_timer arrival_timer_;
   router::asio::steady_timer progress_timer_;
+  router::asio::steady_timer backoff_timer_;
   simulator::Random input_random_;
   simulator::Random output_random_;
   simulator::Random class_random_;
@@ -96,6 +101,8 @@ class LoadGenerator {
   std::vector<std::shared_ptr<ClientConnection>> connections_;
   std::vector<ClientConnection*> idle_;
   std::deque<RequestPlan> waiting_;
+  std::vector<ClientConnection*> backing_off_;  // each sends again when the timer fires
+  int connect_failures_in_a_row_ = 0;
   Clock::time_point run_start_;
   std::uint64_t sent_ = 0;
   std::uint64_t in_flight_ = 0;

@@ -354,6 +354,26 @@ TEST_CASE("a refused connection fails every request as connect, naming the cause
   CHECK(report.first_error.find("connection refused") != std::string::npos);
 }
 
+TEST_CASE("a --duration run against a refused port backs off instead of spinning") {
+  asio::io_context io;
+  router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::uint16_t port = probe.local_endpoint().port();
+  probe.close();
+
+  BenchSpec spec;
+  spec.url = *parse_target_url("http://127.0.0.1:" + std::to_string(port));
+  spec.model = "m";
+  spec.duration_seconds = 1.0;
+  spec.concurrency = 4;
+  const BenchReport report = run(spec);
+
+  // Refused connects take microseconds: without a pause between them a second holds tens of
+  // thousands. Waits of 5 ms doubling to 1 s leave a few dozen at most.
+  CHECK(report.requests() > 0);
+  CHECK(report.requests() < 200);
+  CHECK(failures_of(report, FailureKind::kConnect) == report.requests());
+}
+
 TEST_CASE("the model lookup against a refused port fails the run with the cause") {
   asio::io_context io;
   router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
