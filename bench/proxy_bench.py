@@ -568,9 +568,24 @@ async def hold_streams(port, count, connect_batch, ready_seconds, hold_seconds, 
     return state, measured
 
 
+def raise_descriptor_limit(wanted):
+    """Raises the hard RLIMIT_NOFILE to `wanted` where the user may (root may, up to the
+    kernel's fs.nr_open); children started afterwards inherit it. Otherwise leaves it."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard >= wanted:
+        return
+    try:
+        with open("/proc/sys/fs/nr_open") as limit:
+            wanted = min(wanted, int(limit.read()))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, wanted))
+    except (OSError, ValueError):
+        pass  # not allowed: the phase holds as many streams as the limit fits, and says so
+
+
 def streams_phase(children, args, work_dir):
     """Many slow streams held open through a fresh router; returns what was measured."""
     # This script holds one descriptor a stream, the router two (client and backend side).
+    raise_descriptor_limit(2 * args.streams + 1024)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
