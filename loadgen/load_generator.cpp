@@ -17,8 +17,8 @@ using router::tcp;
 
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
 
-// After connect failures in a row a --duration run waits 5 ms, then twice as long after each
-// further one, up to a second.
+// After a connect failure a --duration run waits 5 ms, then twice as long each further time
+// in a row, up to a second.
 constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
 constexpr auto kLongestBackoff = std::chrono::milliseconds(1'000);
 
@@ -210,7 +210,7 @@ void LoadGenerator::on_done(ClientConnection& connection, const RequestPlan& pla
   }
 
   const bool connect_failed = outcome.failure == FailureKind::kConnect;
-  connect_failures_in_a_row_ = connect_failed ? connect_failures_in_a_row_ + 1 : 0;
+  if (!connect_failed) backoff_rounds_ = 0;
 
   // The outcome has been read; the connection may take its next request.
   if (!arrivals_ && !planned_requests_ && connect_failed && more_to_send(Clock::now())) {
@@ -233,8 +233,10 @@ void LoadGenerator::back_off(ClientConnection& connection) {
   backing_off_.push_back(&connection);
   if (backing_off_.size() > 1) return;  // the timer is set already
 
-  // 5 ms doubled for each failure in a row after the first, and never past the run's end.
-  const int doublings = std::min(connect_failures_in_a_row_ - 1, 16);
+  // The connections that fail while one wait is set share it; each wait after the first in a
+  // row (with no request getting through between) is twice as long, and none passes the
+  // run's end.
+  const int doublings = std::min(backoff_rounds_++, 16);
   const auto wait = std::min<Clock::duration>(kFirstBackoff * (1 << doublings), kLongestBackoff);
   const Clock::time_point end = run_start_ + to_clock(spec_.duration_seconds.value_or(0.0));
   backoff_timer_.expires_at(std::min(Clock::now() + wait, end));

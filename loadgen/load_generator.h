@@ -102,7 +102,7 @@ class LoadGenerator {
   std::vector<ClientConnection*> idle_;
   std::deque<RequestPlan> waiting_;
   std::vector<ClientConnection*> backing_off_;  // each sends again when the timer fires
-  int connect_failures_in_a_row_ = 0;
+  int backoff_rounds_ = 0;                      // waits since a request last got through
   Clock::time_point run_start_;
   std::uint64_t sent_ = 0;
   std::uint64_t in_flight_ = 0;

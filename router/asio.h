@@ -24,6 +24,7 @@ using tcp = boost::asio::ip::tcp;
 // as about 1.5% of the proxy's CPU.
 using IoExecutor = asio::io_context::executor_type;
 using TcpSocket = asio::basic_stream_socket<tcp, IoExecutor>;
+using TcpResolver = asio::ip::basic_resolver<tcp, IoExecutor>;
 using SteadyTimer =
     asio::basic_waitable_timer<std::chrono::steady_clock,
                                asio::wait_traits<std::chrono::steady_clock>, IoExecutor>;

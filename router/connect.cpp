@@ -7,9 +7,10 @@ namespace {
 
 // `connect_endpoint(endpoint, done)` and `connect_results(results, done)` start the
 // connection itself in the way the kind of stream asks for.
-template <class Executor, class ConnectEndpoint, class ConnectResults>
-void connect_to(Executor executor, const std::string& host, std::uint16_t port, ConnectDone done,
-                ConnectEndpoint connect_endpoint, ConnectResults connect_results) {
+template <class Resolver, class ConnectEndpoint, class ConnectResults>
+void connect_to(std::shared_ptr<Resolver> resolver, const std::string& host, std::uint16_t port,
+                ConnectDone done, ConnectEndpoint connect_endpoint,
+                ConnectResults connect_results) {
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
   if (!ec) {
@@ -17,10 +18,10 @@ void connect_to(Executor executor, const std::string& host, std::uint16_t port, 
     return;
   }
 
-  auto resolver = std::make_shared<asio::ip::basic_resolver<tcp, Executor>>(executor);
-  resolver->async_resolve(
+  Resolver& resolving = *resolver;
+  resolving.async_resolve(
       host, std::to_string(port),
-      [resolver, done = std::move(done), connect_results](
+      [resolver = std::move(resolver), done = std::move(done), connect_results](
           beast::error_code resolve_ec, tcp::resolver::results_type results) mutable {
         if (resolve_ec) return done(resolve_ec, "resolve");
         connect_results(std::move(results), std::move(done));
@@ -32,7 +33,7 @@ void connect_to(Executor executor, const std::string& host, std::uint16_t port, 
 void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
                       ConnectDone done) {
   connect_to(
-      stream.get_executor(), host, port, std::move(done),
+      std::make_shared<tcp::resolver>(stream.get_executor()), host, port, std::move(done),
       [&stream](const tcp::endpoint& endpoint, ConnectDone then) {
         stream.async_connect(
             endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });
@@ -45,10 +46,11 @@ void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::u
       });
 }
 
-void async_connect_to(TcpSocket& socket, const std::string& host, std::uint16_t port,
-                      ConnectDone done) {
+void async_connect_to(TcpSocket& socket, TcpResolver& resolver, const std::string& host,
+                      std::uint16_t port, ConnectDone done) {
+  // The caller owns the resolver and outlives the connect; the empty deleter says so.
   connect_to(
-      socket.get_executor(), host, port, std::move(done),
+      std::shared_ptr<TcpResolver>(&resolver, [](TcpResolver*) {}), host, port, std::move(done),
       [&socket](const tcp::endpoint& endpoint, ConnectDone then) {
         socket.async_connect(
             endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });

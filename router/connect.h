@@ -18,8 +18,9 @@ using ConnectDone = std::function<void(beast::error_code, std::string_view step)
 void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
                       ConnectDone done);
 
-// The same for a plain socket, whose caller bounds the wait with a timer of its own.
-void async_connect_to(TcpSocket& socket, const std::string& host, std::uint16_t port,
-                      ConnectDone done);
+// The same for a plain socket, whose caller bounds the wait with a timer of its own and
+// resolves with `resolver`: cancelling it, and closing the socket, abandons the connect.
+void async_connect_to(TcpSocket& socket, TcpResolver& resolver, const std::string& host,
+                      std::uint16_t port, ConnectDone done);
 
 }  // namespace scoville::router

@@ -125,7 +125,8 @@ void UpstreamCall::connect_fresh() {
   connection_ = std::make_unique<UpstreamConnection>(executor_);
 
   enter_phase(Phase::kConnect, timeouts_.connect);
-  async_connect_to(connection_->socket, upstream_.spec().host, upstream_.spec().port,
+  if (!resolver_) resolver_.emplace(executor_);
+  async_connect_to(connection_->socket, *resolver_, upstream_.spec().host, upstream_.spec().port,
                    [self = shared_from_this()](beast::error_code ec, std::string_view step) {
                      if (self->listener_ == nullptr) return;
                      if (ec && step == "resolve") {
@@ -285,6 +286,7 @@ void UpstreamCall::cancel() {
   listener_ = nullptr;
   phase_ = Phase::kDone;
   timer_.cancel();
+  if (resolver_) resolver_->cancel();
   if (connection_) {
     beast::error_code ignored;
     connection_->socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -296,6 +298,7 @@ void UpstreamCall::fail(CallFailure failure, const std::string& detail) {
   std::shared_ptr<CallListener> listener = std::exchange(listener_, nullptr);
   phase_ = Phase::kDone;
   timer_.cancel();
+  if (resolver_) resolver_->cancel();
   if (connection_) {
     beast::error_code ignored;
     connection_->socket.close(ignored);

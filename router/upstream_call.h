@@ -104,6 +104,7 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   std::shared_ptr<CallListener> listener_;
   std::string request_;
   std::unique_ptr<UpstreamConnection> connection_;
+  std::optional<TcpResolver> resolver_;  // while a fresh connection's name resolves
   std::optional<UpstreamResponseParser> parser_;
   SteadyTimer timer_;
   Phase phase_ = Phase::kConnect;

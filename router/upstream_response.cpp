@@ -40,7 +40,17 @@ void UpstreamResponseParser::on_response_impl(int code, beast::string_view /*rea
 }
 
 void UpstreamResponseParser::on_field_impl(http::field id, beast::string_view name,
-                                           beast::string_view value, beast::error_code& /*ec*/) {
+                                           beast::string_view value, beast::error_code& ec) {
+  // Trailer fields of a chunked body come after the header was handed on; they are not
+  // relayed.
+  if (is_header_done()) return;
+
+  // Beast bounds the header bytes of one put(), not of a header that arrives over several
+  // reads, so the whole is bounded here (and the spans' 16 bits with it).
+  if (header_.text_.size() + name.size() + value.size() > UpstreamResponseHeader::kMaxBytes) {
+    ec = http::error::header_limit;
+    return;
+  }
   header_.add(id, std::string_view(name.data(), name.size()),
               std::string_view(value.data(), value.size()));
 }

@@ -23,7 +23,8 @@ struct ResponseField {
 // fields in the order they came, all in storage the header owns.
 class UpstreamResponseHeader {
  public:
-  // The most header bytes a backend may send; the parser refuses more.
+  // The most bytes of field names and values a backend's header may hold (and the most
+  // header bytes one read may bring); the parser refuses more.
   static constexpr std::uint32_t kMaxBytes = 16 * 1024;
 
   unsigned status() const { return status_; }
@@ -36,8 +37,8 @@ class UpstreamResponseHeader {
  private:
   friend class UpstreamResponseParser;
 
-  // Where a field's name and value (which follows it) are in the text. Sizes fit 16 bits
-  // because the whole header is at most kMaxBytes.
+  // Where a field's name and value (which follows it) are in the text. Offsets and sizes
+  // fit 16 bits because the parser keeps the text within kMaxBytes.
   struct FieldSpan {
     std::uint16_t name_at;
     std::uint16_t name_size;

@@ -1,5 +1,6 @@
 // The parser of backends' responses: the header it keeps and the body it hands on.
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -99,6 +100,51 @@ TEST_CASE("a header over the limit is refused") {
   const Parsed parsed = parse(parser, text, 4096);
 
   CHECK(parsed.error == http::error::header_limit);
+}
+
+TEST_CASE("a header that grows over many reads is refused once past the limit") {
+  // Each read ends two bytes into the next field's line, where Beast's own per-read limit
+  // resets; the parser must bound the whole.
+  std::string sink;
+  UpstreamResponseParser parser(sink);
+  std::vector<std::string> lines = {"HTTP/1.1 200 OK\r\n"};
+  for (int i = 0; i < 2'000; ++i) {
+    lines.push_back("X-F" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n");
+  }
+  std::string buffered;
+  beast::error_code ec;
+  std::size_t fed = 0;
+  for (std::size_t i = 0; i + 1 < lines.size() && !ec; ++i) {
+    buffered += lines[i].substr(i == 0 ? 0 : 2) + lines[i + 1].substr(0, 2);
+    fed += lines[i].size();
+    const std::size_t used = parser.put(asio::buffer(buffered), ec);
+    buffered.erase(0, used);
+    if (ec == http::error::need_more) ec = {};
+  }
+
+  CHECK(ec == http::error::header_limit);
+  CHECK(fed <= UpstreamResponseHeader::kMaxBytes + 4096);
+  const UpstreamResponseHeader& header = parser.header();
+  REQUIRE(header.field_count() > 0);
+  for (std::size_t i = 0; i < header.field_count(); ++i) {
+    CHECK(header.field(i).name == "X-F" + std::to_string(i));
+  }
+}
+
+TEST_CASE("a chunked body's trailer fields are not added to the header") {
+  std::string sink;
+  UpstreamResponseParser parser(sink);
+  const std::string text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+      "2\r\nok\r\n0\r\nX-Checksum: 1234\r\n\r\n";
+
+  const Parsed parsed = parse(parser, text, 5);
+
+  REQUIRE_FALSE(parsed.error);
+  CHECK(parsed.done);
+  CHECK(parsed.body == "ok");
+  CHECK(parser.header().field_count() == 2);
+  CHECK(parser.header().value(http::field::unknown).empty());
 }
 
 TEST_CASE("a body in one run of the input is handed on in place, and a chunked one copied") {
