@@ -189,6 +189,18 @@ class FakeServer {
   std::thread thread_;
 };
 
+// A spec aimed at a port that was just free and has no listener: connecting is refused.
+BenchSpec refused_spec() {
+  asio::io_context io;
+  router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::uint16_t port = probe.local_endpoint().port();
+  probe.close();
+
+  BenchSpec spec;
+  spec.url = *parse_target_url("http://127.0.0.1:" + std::to_string(port));
+  return spec;
+}
+
 BenchReport run(const BenchSpec& spec) {
   LoadGenerator generator(spec);
   Result<BenchReport> report = generator.run();
@@ -337,14 +349,7 @@ TEST_CASE("an open loop sends the requested number of Poisson arrivals") {
 }
 
 TEST_CASE("a refused connection fails every request as connect, naming the cause") {
-  // A port that was just free and has no listener: connecting to it is refused.
-  asio::io_context io;
-  router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
-  const std::uint16_t port = probe.local_endpoint().port();
-  probe.close();
-
-  BenchSpec spec;
-  spec.url = *parse_target_url("http://127.0.0.1:" + std::to_string(port));
+  BenchSpec spec = refused_spec();
   spec.model = "m";
   spec.requests = 5;
   spec.concurrency = 2;
@@ -355,13 +360,7 @@ TEST_CASE("a refused connection fails every request as connect, naming the cause
 }
 
 TEST_CASE("a --duration run against a refused port backs off instead of spinning") {
-  asio::io_context io;
-  router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
-  const std::uint16_t port = probe.local_endpoint().port();
-  probe.close();
-
-  BenchSpec spec;
-  spec.url = *parse_target_url("http://127.0.0.1:" + std::to_string(port));
+  BenchSpec spec = refused_spec();
   spec.model = "m";
   spec.duration_seconds = 1.0;
   spec.concurrency = 4;
@@ -375,13 +374,7 @@ TEST_CASE("a --duration run against a refused port backs off instead of spinning
 }
 
 TEST_CASE("the model lookup against a refused port fails the run with the cause") {
-  asio::io_context io;
-  router::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
-  const std::uint16_t port = probe.local_endpoint().port();
-  probe.close();
-
-  BenchSpec spec;
-  spec.url = *parse_target_url("http://127.0.0.1:" + std::to_string(port));
+  BenchSpec spec = refused_spec();
   spec.requests = 1;
   LoadGenerator generator(spec);
   const Result<BenchReport> report = generator.run();

@@ -152,12 +152,8 @@ CommandResult curl(const std::vector<std::string>& args) {
   return run_command(*program, all, std::chrono::seconds(30));
 }
 
-// Sends `bytes` on a fresh connection, then reads what the server says until it closes.
-std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  asio::write(socket, asio::buffer(bytes));
+// What the server says on `socket` until it closes the connection.
+std::string read_until_closed(tcp::socket& socket) {
   std::string reply;
   beast::error_code ec;
   char buffer[4096];
@@ -167,6 +163,15 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
     reply.append(buffer, n);
   }
   return reply;
+}
+
+// Sends `bytes` on a fresh connection, then reads what the server says until it closes.
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(socket, asio::buffer(bytes));
+  return read_until_closed(socket);
 }
 
 TEST_CASE("a whole response reaches curl with its status and body") {
@@ -252,14 +257,7 @@ TEST_CASE("a request that arrives a few bytes at a time is read whole") {
     asio::write(socket, asio::buffer(request.substr(at, 3)));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  std::string reply;
-  beast::error_code ec;
-  char buffer[4096];
-  for (;;) {
-    const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
-    if (ec) break;
-    reply.append(buffer, n);
-  }
+  const std::string reply = read_until_closed(socket);
 
   CHECK(reply.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(reply.ends_with("\r\n\r\n11 " + std::to_string(digest("hello world"))));

@@ -17,11 +17,11 @@ struct Parsed {
   bool done = false;
 };
 
-Parsed parse(UpstreamResponseParser& parser, const std::string& text, std::size_t piece) {
+Parsed parse_pieces(UpstreamResponseParser& parser, const std::vector<std::string>& pieces) {
   Parsed parsed;
   std::string buffered;
-  for (std::size_t at = 0; at < text.size() && !parsed.error; at += piece) {
-    buffered += text.substr(at, piece);
+  for (std::size_t i = 0; i < pieces.size() && !parsed.error; ++i) {
+    buffered += pieces[i];
     while (!buffered.empty() && !parser.is_done()) {
       beast::error_code ec;
       const std::size_t used = parser.put(asio::buffer(buffered), ec);
@@ -39,6 +39,12 @@ Parsed parse(UpstreamResponseParser& parser, const std::string& text, std::size_
   }
   parsed.done = parser.is_done();
   return parsed;
+}
+
+Parsed parse(UpstreamResponseParser& parser, const std::string& text, std::size_t piece) {
+  std::vector<std::string> pieces;
+  for (std::size_t at = 0; at < text.size(); at += piece) pieces.push_back(text.substr(at, piece));
+  return parse_pieces(parser, pieces);
 }
 
 TEST_CASE("a backend's header keeps its status, version and fields in order") {
@@ -103,32 +109,31 @@ TEST_CASE("a header over the limit is refused") {
 }
 
 TEST_CASE("a header that grows over many reads is refused once past the limit") {
-  // Each read ends two bytes into the next field's line, where Beast's own per-read limit
-  // resets; the parser must bound the whole.
+  // Beast's own limit counts the bytes of one put() and resets between reads; the parser
+  // must bound the whole.
   std::string sink;
   UpstreamResponseParser parser(sink);
   std::vector<std::string> lines = {"HTTP/1.1 200 OK\r\n"};
   for (int i = 0; i < 2'000; ++i) {
     lines.push_back("X-F" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n");
   }
-  std::string buffered;
-  beast::error_code ec;
-  std::size_t fed = 0;
-  for (std::size_t i = 0; i + 1 < lines.size() && !ec; ++i) {
-    buffered += lines[i].substr(i == 0 ? 0 : 2) + lines[i + 1].substr(0, 2);
-    fed += lines[i].size();
-    const std::size_t used = parser.put(asio::buffer(buffered), ec);
-    buffered.erase(0, used);
-    if (ec == http::error::need_more) ec = {};
+  // Each read ends two bytes into the next field's line.
+  std::vector<std::string> pieces;
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    pieces.push_back(lines[i].substr(i == 0 ? 0 : 2) + lines[i + 1].substr(0, 2));
   }
 
-  CHECK(ec == http::error::header_limit);
-  CHECK(fed <= UpstreamResponseHeader::kMaxBytes + 4096);
+  const Parsed parsed = parse_pieces(parser, pieces);
+
+  CHECK(parsed.error == http::error::header_limit);
   const UpstreamResponseHeader& header = parser.header();
   REQUIRE(header.field_count() > 0);
+  std::size_t kept_bytes = 0;
   for (std::size_t i = 0; i < header.field_count(); ++i) {
     CHECK(header.field(i).name == "X-F" + std::to_string(i));
+    kept_bytes += header.field(i).name.size() + header.field(i).value.size();
   }
+  CHECK(kept_bytes <= UpstreamResponseHeader::kMaxBytes);
 }
 
 TEST_CASE("a chunked body's trailer fields are not added to the header") {
