@@ -207,8 +207,9 @@ Role ChunkPolicy::element_role(Role array) {
       state_.choices_nonempty = true;
       return Role::kChoice;
     case Role::kToolCalls:
-      // Any element at all makes a non-empty tool_calls.
-      return Role::kOutputText;
+      // Any element at all makes a non-empty tool_calls, as the parser's check has it.
+      state_.content = true;
+      return Role::kNone;
     default:
       return Role::kNone;
   }

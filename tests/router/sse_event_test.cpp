@@ -388,6 +388,11 @@ TEST_CASE("tool calls and reasoning are content") {
                       R"("finish_reason":null}]})")) == SseEventKind::kContent);
   CHECK(kind_of(event(R"({"choices":[{"index":0,"delta":{"tool_calls":[]}}]})")) ==
         SseEventKind::kOther);
+  // Any element makes the list non-empty, whatever it holds.
+  CHECK(kind_of(event(R"({"choices":[{"index":0,"delta":{"tool_calls":[""]}}]})")) ==
+        SseEventKind::kContent);
+  CHECK(kind_of(event(R"({"choices":[{"index":0,"delta":{"tool_calls":[null]}}]})")) ==
+        SseEventKind::kContent);
   CHECK(kind_of(event(R"({"choices":[{"index":0,"delta":{"tool_calls":null}}]})")) ==
         SseEventKind::kOther);
   CHECK(kind_of(event(R"({"choices":[{"index":0,"delta":{"content":null,)"
