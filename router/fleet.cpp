@@ -57,7 +57,7 @@ std::vector<std::string> Fleet::build_chain(const std::string& compute_class) co
 }
 
 std::optional<Choice> Fleet::choose(const std::vector<std::string>& chain, const std::string& model,
-                                    const std::set<const Upstream*>& tried, TimePoint now) {
+                                    const TriedBackends& tried, TimePoint now) {
   for (const bool allow_tried : {false, true}) {
     for (const std::string& compute_class : chain) {
       if (std::optional<Choice> choice =
@@ -70,10 +70,9 @@ std::optional<Choice> Fleet::choose(const std::vector<std::string>& chain, const
 }
 
 std::optional<Choice> Fleet::choose_in_class(const std::string& compute_class,
-                                             const std::string& model,
-                                             const std::set<const Upstream*>& tried,
+                                             const std::string& model, const TriedBackends& tried,
                                              bool allow_tried, TimePoint now) {
-  std::vector<Candidate> candidates;
+  boost::container::small_vector<Candidate, 16> candidates;
   for (const auto& upstream : upstreams_) {
     if (upstream->spec().compute_class != compute_class) continue;
     if (!upstream->serves(model)) continue;
@@ -82,7 +81,9 @@ std::optional<Choice> Fleet::choose_in_class(const std::string& compute_class,
     candidates.push_back({upstream.get(), upstream->outstanding(), upstream->spec().weight});
   }
   if (candidates.empty()) return std::nullopt;
-  return Choice{candidates[policy_->choose(candidates)].upstream, compute_class};
+  const std::size_t chosen =
+      policy_->choose(std::span<const Candidate>(candidates.data(), candidates.size()));
+  return Choice{candidates[chosen].upstream, compute_class};
 }
 
 std::string Fleet::describe_unavailable(const std::vector<std::string>& chain,

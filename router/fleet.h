@@ -1,12 +1,15 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "router/balancing_policy.h"
 #include "router/upstream.h"
@@ -18,6 +21,26 @@ namespace scoville::router {
 struct Choice {
   Upstream* upstream = nullptr;
   std::string compute_class;
+};
+
+// The backends one request has tried. A request tries a few at most, so they are kept in a
+// short inline list rather than a tree that allocates a node each.
+class TriedBackends {
+ public:
+  TriedBackends() = default;
+  TriedBackends(std::initializer_list<const Upstream*> upstreams) {
+    for (const Upstream* upstream : upstreams) insert(upstream);
+  }
+
+  void insert(const Upstream* upstream) {
+    if (!contains(upstream)) list_.push_back(upstream);
+  }
+  bool contains(const Upstream* upstream) const {
+    return std::find(list_.begin(), list_.end(), upstream) != list_.end();
+  }
+
+ private:
+  boost::container::small_vector<const Upstream*, 4> list_;
 };
 
 // Every backend the router knows, grouped by class, with each class's fallback chain.
@@ -41,7 +64,7 @@ class Fleet {
   // Picks a backend for `model` along `chain`. Backends already `tried` are skipped while any
   // untried one is available anywhere in the chain; after that they may be tried again.
   std::optional<Choice> choose(const std::vector<std::string>& chain, const std::string& model,
-                               const std::set<const Upstream*>& tried, TimePoint now);
+                               const TriedBackends& tried, TimePoint now);
 
   // Why nothing could be chosen: "b1 (circuit open), b2 (unhealthy)", or a note that the
   // chain has no backend for the model.
@@ -60,7 +83,7 @@ class Fleet {
  private:
   std::vector<std::string> build_chain(const std::string& compute_class) const;
   std::optional<Choice> choose_in_class(const std::string& compute_class, const std::string& model,
-                                        const std::set<const Upstream*>& tried, bool allow_tried,
+                                        const TriedBackends& tried, bool allow_tried,
                                         TimePoint now);
 
   std::vector<std::unique_ptr<Upstream>> upstreams_;

@@ -207,7 +207,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool watching_ = false;                 // a peek at the client's next bytes is pending
   char peeked_byte_ = 0;
   TimePoint exchange_started_at_{};
-  std::optional<std::list<Session*>::iterator> in_exchanges_;  // its place in shared_->exchanges
+  // The session's one node of shared_->exchanges. It is moved into that list while an
+  // exchange runs and back after, so joining the list allocates nothing per request.
+  std::list<Session*> own_node_{nullptr};
+  const std::list<Session*>::iterator node_ = own_node_.begin();
+  bool in_exchanges_ = false;
 
   std::uint64_t exchange_id_ = 0;  // the request handed over last
   bool exchange_open_ = false;     // its response has not ended yet
@@ -384,7 +388,11 @@ void HttpServer::Session::on_read(beast::error_code ec) {
   exchange_active_ = true;
   shared_->active_exchanges.fetch_add(1);
   exchange_started_at_ = std::chrono::steady_clock::now();
-  in_exchanges_ = shared_->exchanges.insert(shared_->exchanges.end(), this);
+  if (!in_exchanges_) {
+    *node_ = this;
+    shared_->exchanges.splice(shared_->exchanges.end(), own_node_, node_);
+    in_exchanges_ = true;
+  }
   Shared::arm_sweep(shared_);
   shared_->handler->handle(std::move(request),
                            std::make_shared<Exchange>(shared_from_this(), exchange_id_));
@@ -515,8 +523,8 @@ void HttpServer::Session::watch_for_hangup() {
 
 void HttpServer::Session::leave_exchanges() {
   if (!in_exchanges_) return;
-  shared_->exchanges.erase(*in_exchanges_);
-  in_exchanges_.reset();
+  own_node_.splice(own_node_.end(), shared_->exchanges, node_);
+  in_exchanges_ = false;
 }
 
 void HttpServer::Shared::arm_sweep(const std::shared_ptr<Shared>& shared) {

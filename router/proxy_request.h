@@ -5,7 +5,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -120,7 +119,7 @@ class ProxyRequest final : public CallListener, public std::enable_shared_from_t
 
   // Across attempts.
   int attempts_ = 0;
-  std::set<const Upstream*> tried_;
+  TriedBackends tried_;
   std::vector<std::string> failures_;  // "backend: what went wrong", one per failed attempt
   // A 429 or 5xx to forward if all fail. Held apart: the object stays small enough for the
   // allocator's per-thread cache, and most requests never have one.

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <set>
 
 #include <doctest/doctest.h>
 
@@ -62,7 +61,7 @@ TEST_CASE("a request goes to its own class while it has an available backend") {
 
 TEST_CASE("a class with nobody left falls back to the next class in its chain") {
   Fleet fleet = make_fleet({backend("s", "standard"), backend("e", "efficient")});
-  const std::set<const Upstream*> tried = {&named(fleet, "e")};
+  const TriedBackends tried = {&named(fleet, "e")};
   const auto choice = fleet.choose(fleet.class_chain("efficient"), "m", tried, kNow);
   REQUIRE(choice);
   CHECK(choice->upstream->name() == "s");
@@ -71,7 +70,7 @@ TEST_CASE("a class with nobody left falls back to the next class in its chain") 
 
 TEST_CASE("tried backends are chosen again only when no untried one is left") {
   Fleet fleet = make_fleet({backend("s", "standard")});
-  const std::set<const Upstream*> tried = {&named(fleet, "s")};
+  const TriedBackends tried = {&named(fleet, "s")};
   const auto choice = fleet.choose(fleet.class_chain("standard"), "m", tried, kNow);
   REQUIRE(choice);
   CHECK(choice->upstream->name() == "s");
