@@ -7,9 +7,10 @@ namespace {
 
 // `connect_endpoint(endpoint, done)` and `connect_results(results, done)` start the
 // connection itself in the way the kind of stream asks for.
+// `owner` keeps `resolver` alive until the lookup ends; null when the caller does.
 template <class Resolver, class ConnectEndpoint, class ConnectResults>
-void connect_to(std::shared_ptr<Resolver> resolver, const std::string& host, std::uint16_t port,
-                ConnectDone done, ConnectEndpoint connect_endpoint,
+void connect_to(Resolver& resolver, std::shared_ptr<void> owner, const std::string& host,
+                std::uint16_t port, ConnectDone done, ConnectEndpoint connect_endpoint,
                 ConnectResults connect_results) {
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
@@ -18,10 +19,9 @@ void connect_to(std::shared_ptr<Resolver> resolver, const std::string& host, std
     return;
   }
 
-  Resolver& resolving = *resolver;
-  resolving.async_resolve(
+  resolver.async_resolve(
       host, std::to_string(port),
-      [resolver = std::move(resolver), done = std::move(done), connect_results](
+      [owner = std::move(owner), done = std::move(done), connect_results](
           beast::error_code resolve_ec, tcp::resolver::results_type results) mutable {
         if (resolve_ec) return done(resolve_ec, "resolve");
         connect_results(std::move(results), std::move(done));
@@ -32,8 +32,9 @@ void connect_to(std::shared_ptr<Resolver> resolver, const std::string& host, std
 
 void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::uint16_t port,
                       ConnectDone done) {
+  auto resolver = std::make_shared<tcp::resolver>(stream.get_executor());
   connect_to(
-      std::make_shared<tcp::resolver>(stream.get_executor()), host, port, std::move(done),
+      *resolver, resolver, host, port, std::move(done),
       [&stream](const tcp::endpoint& endpoint, ConnectDone then) {
         stream.async_connect(
             endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });
@@ -48,9 +49,8 @@ void async_connect_to(beast::tcp_stream& stream, const std::string& host, std::u
 
 void async_connect_to(TcpSocket& socket, TcpResolver& resolver, const std::string& host,
                       std::uint16_t port, ConnectDone done) {
-  // The caller owns the resolver and outlives the connect; the empty deleter says so.
   connect_to(
-      std::shared_ptr<TcpResolver>(&resolver, [](TcpResolver*) {}), host, port, std::move(done),
+      resolver, nullptr, host, port, std::move(done),
       [&socket](const tcp::endpoint& endpoint, ConnectDone then) {
         socket.async_connect(
             endpoint, [then = std::move(then)](beast::error_code ec) { then(ec, "connect"); });

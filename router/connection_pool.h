@@ -19,7 +19,7 @@ struct UpstreamConnection {
 
   TcpSocket socket;
   beast::flat_buffer buffer;
-  std::string body;  // the body bytes of the last read, kept here so their capacity is reused
+  std::string body;  // body bytes a read had to copy (chunk framing between them), capacity reused
   std::chrono::steady_clock::time_point idle_since;
 };
 

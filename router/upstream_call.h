@@ -87,8 +87,9 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   void fail(CallFailure failure, const std::string& detail);
 
   // The timer is armed once per call, for the earliest any phase could end; when it fires
-  // early for the phase then running, it waits again for that phase's end. Phases change
-  // several times a call and never touch the timer.
+  // early for the phase then running, it waits again for that phase's end. A phase moves the
+  // timer only when it must end sooner than the timer is set for, which a short call never
+  // needs.
   void enter_phase(Phase phase, std::chrono::milliseconds limit);
   void arm_timer(TimePoint at);
   void on_timer(beast::error_code ec);
